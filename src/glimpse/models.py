@@ -1,0 +1,210 @@
+"""The public contract, version 1 (DESIGN §2): what a runner receives and what it answers.
+
+Every byte of a request is hostile, so the models bound every size and every count, and the
+limits a caller asks for are capped at the server's maxima rather than trusted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from glimpse.paths import check_relative_name
+
+KIB = 1024
+MIB = 1024 * KIB
+
+MAX_FILES = 64
+MAX_SOURCE_BYTES = 2 * MIB  # all files together, decoded; Lambda's synchronous payload cap is 6 MB
+MAX_STDIN_BYTES = 2 * MIB
+MAX_ARGS = 64
+MAX_ARG_CHARS = 4096
+MAX_TESTS = 64
+
+
+class Strict(BaseModel):
+    """A request model: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LimitBound(BaseModel):
+    """The default and the server maximum of one limit."""
+
+    default: int
+    maximum: int
+
+
+# Defaults and server maxima, documented in docs/limits.md. Asking for more than a maximum is
+# not an error: the limit is capped at the maximum and the result reports what was applied.
+LIMIT_BOUNDS: dict[str, LimitBound] = {
+    "time_ms": LimitBound(default=5_000, maximum=30_000),
+    "memory_mb": LimitBound(default=256, maximum=2_048),
+    "output_bytes": LimitBound(default=64 * KIB, maximum=1 * MIB),
+    "processes": LimitBound(default=64, maximum=256),
+}
+
+
+def _capped(name: str):
+    bound = LIMIT_BOUNDS[name]
+    return Annotated[
+        int,
+        Field(default=bound.default, ge=1, description=f"default {bound.default}, maximum {bound.maximum}"),
+        AfterValidator(lambda value: min(value, bound.maximum)),
+    ]
+
+
+class Limits(Strict):
+    time_ms: _capped("time_ms")
+    memory_mb: _capped("memory_mb")
+    output_bytes: _capped("output_bytes")
+    processes: _capped("processes")
+
+
+class SourceFile(Strict):
+    name: Annotated[str, AfterValidator(check_relative_name)]
+    content: str = Field(max_length=4 * MAX_SOURCE_BYTES)
+    encoding: Literal["utf8", "base64"] = "utf8"
+
+    @model_validator(mode="after")
+    def _decodable(self) -> SourceFile:
+        self.data()  # raises ValueError, reported against this file
+        return self
+
+    def data(self) -> bytes:
+        if self.encoding == "utf8":
+            return self.content.encode("utf-8", errors="surrogatepass")
+        try:
+            return base64.b64decode(self.content, validate=True)
+        except binascii.Error as error:
+            raise ValueError(f"content is not valid base64: {error}") from None
+
+
+class TestCase(Strict):
+    stdin: str = Field(default="", max_length=MAX_STDIN_BYTES)
+    expected_stdout: str = Field(max_length=MAX_STDIN_BYTES)
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+Argument = Annotated[str, Field(max_length=MAX_ARG_CHARS), AfterValidator(_no_nul)]
+
+
+class ExecutionRequest(Strict):
+    """The runner event, and the body of POST /v1/executions."""
+
+    id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    language: str = Field(min_length=1, max_length=32)
+    version: str | None = Field(default=None, max_length=32)
+    code: str | None = Field(default=None, max_length=MAX_SOURCE_BYTES)
+    files: list[SourceFile] | None = Field(default=None, min_length=1, max_length=MAX_FILES)
+    stdin: str = Field(default="", max_length=MAX_STDIN_BYTES)
+    args: list[Argument] = Field(default_factory=list, max_length=MAX_ARGS)
+    limits: Limits = Field(default_factory=Limits)
+    tests: list[TestCase] | None = Field(default=None, min_length=1, max_length=MAX_TESTS)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ExecutionRequest:
+        if (self.code is None) == (self.files is None):
+            raise ValueError("give exactly one of `code` or `files`")
+        if self.files is not None:
+            names = [file.name for file in self.files]
+            if len(set(names)) != len(names):
+                raise ValueError("files: two files have the same name")
+            if sum(len(file.data()) for file in self.files) > MAX_SOURCE_BYTES:
+                raise ValueError(f"files: more than {MAX_SOURCE_BYTES} bytes in all")
+        return self
+
+    @field_validator("stdin")
+    @classmethod
+    def _stdin_size(cls, value: str) -> str:
+        if len(value.encode("utf-8", errors="surrogatepass")) > MAX_STDIN_BYTES:
+            raise ValueError(f"must be at most {MAX_STDIN_BYTES} bytes")
+        return value
+
+    def execution_id(self) -> str:
+        return self.id or uuid.uuid4().hex
+
+
+class Status(enum.StrEnum):
+    OK = "ok"
+    COMPILE_ERROR = "compile_error"
+    RUNTIME_ERROR = "runtime_error"
+    TIME_LIMIT = "time_limit"
+    MEMORY_LIMIT = "memory_limit"
+    OUTPUT_LIMIT = "output_limit"
+    INTERNAL_ERROR = "internal_error"
+    # judge mode verdicts
+    ACCEPTED = "accepted"
+    WRONG_ANSWER = "wrong_answer"
+
+
+class Stage(BaseModel):
+    """One stage (compile or run) of an execution."""
+
+    status: Status
+    stdout: str = ""
+    stderr: str = ""
+    # "utf8" when the bytes were valid UTF-8 (as is), else "base64" (the exact bytes, encoded).
+    stdout_encoding: Literal["utf8", "base64"] = "utf8"
+    stderr_encoding: Literal["utf8", "base64"] = "utf8"
+    exit_code: int | None = None
+    signal: str | None = None
+    time_ms: int = 0
+    cpu_ms: int = 0
+    memory_kb: int = 0
+    truncated: bool = False
+    message: str | None = Field(default=None, description="why the stage ended, when not by itself")
+
+
+class TestResult(BaseModel):
+    status: Status
+    time_ms: int = 0
+    memory_kb: int = 0
+    stdout: str | None = None
+
+
+class Isolation(BaseModel):
+    profile: str
+    protections: list[str]
+
+
+class ExecutionResult(BaseModel):
+    id: str
+    language: str
+    version: str
+    status: Status
+    compile: Stage | None = None
+    run: Stage | None = None
+    tests: list[TestResult] | None = None
+    limits: Limits
+    isolation: Isolation
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Rejection(BaseModel):
+    """The runner's answer to an event it will not run: nothing was written, nothing ran."""
+
+    error: Literal["invalid_request"] = "invalid_request"
+    message: str
+    fields: list[FieldError] = Field(default_factory=list)
