@@ -1,0 +1,117 @@
+"""The runner's core: from an event to a result, for one language. Knows nothing of AWS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from glimpse.languages import Recipe, placeholders
+from glimpse.models import (
+    ExecutionRequest,
+    ExecutionResult,
+    FieldError,
+    Isolation,
+    Rejection,
+    SourceFile,
+    Stage,
+    Status,
+)
+from glimpse.sandbox import Command, Outcome, Sandbox, Workspace, encode
+
+
+class Runner:
+    def __init__(self, recipe: Recipe, sandbox: Sandbox, profile: str, toolchains: Path = Path("/opt")):
+        self.recipe = recipe
+        self.sandbox = sandbox
+        self.isolation = Isolation(profile=profile, protections=sandbox.protection_names)
+        self.toolchains = toolchains
+
+    def handle(self, event: Any) -> dict[str, Any]:
+        """Answer an event: a result document, or a rejection when the event is not runnable."""
+        try:
+            request = ExecutionRequest.model_validate(event)
+        except ValidationError as error:
+            return _rejection(error).model_dump(mode="json")
+        problem = self._unsupported(request)
+        if problem is not None:
+            return Rejection(message=f"{problem.field}: {problem.message}", fields=[problem]).model_dump(mode="json")
+        return self.execute(request).model_dump(mode="json", exclude_none=True)
+
+    def _unsupported(self, request: ExecutionRequest) -> FieldError | None:
+        recipe = self.recipe
+        if request.language.lower() not in (recipe.id, *recipe.aliases):
+            return FieldError(field="language", message=f"this runner runs {recipe.id}, not {request.language!r}")
+        if not recipe.accepts_version(request.version):
+            return FieldError(field="version", message=f"{recipe.id} is at version {recipe.version}, not {request.version!r}")
+        if request.tests is not None:
+            return FieldError(field="tests", message="judge mode is not available yet")
+        return None
+
+    def execute(self, request: ExecutionRequest) -> ExecutionResult:
+        files = request.files or [SourceFile(name=self.recipe.file_name, content=request.code or "")]
+        values = placeholders(main=files[0].name, toolchains=self.toolchains)
+        compile_stage = run_stage = None
+        with self.sandbox.workspace() as workspace:
+            written = _write(workspace, files)
+            if written is not None:
+                run_stage = written
+            else:
+                if self.recipe.compile is not None:
+                    compile_stage = self._stage(self.recipe.compile.argv(values), request, values, workspace, compiling=True)
+                if compile_stage is None or compile_stage.status == Status.OK:
+                    run_stage = self._stage(self.recipe.run.argv(values, request.args), request, values, workspace, compiling=False)
+        return ExecutionResult(
+            id=request.execution_id(), language=self.recipe.id, version=self.recipe.version,
+            status=_overall(compile_stage, run_stage), compile=compile_stage, run=run_stage,
+            limits=request.limits, isolation=self.isolation,
+        )
+
+    def _stage(self, argv: list[str], request: ExecutionRequest, values: dict[str, str], workspace: Workspace, compiling: bool) -> Stage:
+        step = self.recipe.compile if compiling else self.recipe.run
+        command = Command(
+            argv=argv, limits=request.limits, env=step.environment(values),
+            stdin=b"" if compiling else request.stdin.encode("utf-8", errors="surrogatepass"),
+            address_space_limit=self.recipe.address_space_limit,
+            out_of_memory_markers=tuple(self.recipe.out_of_memory_markers),
+        )
+        stage = to_stage(self.sandbox.execute(command, workspace))
+        if compiling and stage.status not in (Status.OK, Status.INTERNAL_ERROR):
+            stage.status = Status.COMPILE_ERROR
+        return stage
+
+
+def to_stage(outcome: Outcome) -> Stage:
+    stdout, stdout_encoding = encode(outcome.stdout, outcome.truncated)
+    stderr, stderr_encoding = encode(outcome.stderr, outcome.truncated)
+    return Stage(
+        status=outcome.status, stdout=stdout, stderr=stderr, stdout_encoding=stdout_encoding,
+        stderr_encoding=stderr_encoding, exit_code=outcome.exit_code, signal=outcome.signal,
+        time_ms=outcome.time_ms, cpu_ms=outcome.cpu_ms, memory_kb=outcome.memory_kb,
+        truncated=outcome.truncated, message=outcome.message,
+    )
+
+
+def _write(workspace: Workspace, files: list[SourceFile]) -> Stage | None:
+    """Write the request's files; a failure (a full disk) is the service's, not the program's."""
+    try:
+        workspace.write((file.name, file.data()) for file in files)
+    except OSError as error:
+        return Stage(status=Status.INTERNAL_ERROR, message=f"could not write the files: {error.strerror}")
+    return None
+
+
+def _overall(compile_stage: Stage | None, run_stage: Stage | None) -> Status:
+    if compile_stage is not None and compile_stage.status != Status.OK:
+        return compile_stage.status
+    return run_stage.status if run_stage is not None else Status.INTERNAL_ERROR
+
+
+def _rejection(error: ValidationError) -> Rejection:
+    fields = [
+        FieldError(field=".".join(str(part) for part in item["loc"]) or "event", message=item["msg"])
+        for item in error.errors(include_input=False, include_url=False)
+    ]
+    summary = "; ".join(f"{item.field}: {item.message}" for item in fields[:5])
+    return Rejection(message=f"invalid request: {summary}", fields=fields)

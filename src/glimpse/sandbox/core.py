@@ -1,0 +1,327 @@
+"""The sandbox: prepare a workspace, run a command under limits, sweep, verify.
+
+One Sandbox lives as long as the runtime process (a Lambda execution environment). It refuses to
+start where it could not contain a run, and after every run it proves the environment is clean
+again; when it cannot, `clean` turns False and the caller retires the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import selectors
+import signal
+import subprocess
+import time
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from glimpse.models import Limits, Status
+from glimpse.sandbox.ipc import remove_ipc_objects
+from glimpse.sandbox.output import CappedBuffer
+from glimpse.sandbox.processes import ProcessTable
+from glimpse.sandbox.protections import Launch, probe_protections
+from glimpse.sandbox.protections.syscalls import PR_SET_DUMPABLE, prctl
+from glimpse.sandbox.workspace import Scratch, Workspace
+
+MIB = 1024 * 1024
+FILE_SIZE_LIMIT = 32 * MIB  # any one file a program writes
+OPEN_FILES_LIMIT = 256
+STACK_LIMIT = 64 * MIB
+MEMORY_SAMPLE_S = 0.005
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+# Names whose values the program inherits from the runtime: nothing secret, only what binaries
+# need to load (Lambda's interpreter finds libpython through LD_LIBRARY_PATH).
+INHERITED_VARIABLES = ("LD_LIBRARY_PATH", "TZ")
+
+# Mechanisms every run gets, wherever it runs (DESIGN §3, 1-6).
+ALWAYS = ("workspace", "clean_environment", "new_session", "rlimits", "memory_watch", "output_caps", "process_sweep", "tmp_sweep", "ipc_sweep")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The host gives no way to contain a run; running anyway would be unsafe."""
+
+
+@dataclass(frozen=True)
+class Command:
+    argv: list[str]
+    limits: Limits
+    env: dict[str, str] = field(default_factory=dict)
+    stdin: bytes = b""
+    address_space_limit: bool = False
+    out_of_memory_markers: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    status: Status
+    stdout: bytes = b""
+    stderr: bytes = b""
+    truncated: bool = False
+    exit_code: int | None = None
+    signal: str | None = None
+    time_ms: int = 0
+    cpu_ms: int = 0
+    memory_kb: int = 0
+    message: str | None = None
+
+
+class Sandbox:
+    def __init__(self, scratch: Path = Path("/tmp"), disabled: Collection[str] = ()):
+        _refuse_unsafe_host()
+        self.non_dumpable = _make_runtime_non_dumpable()
+        self.processes = ProcessTable()
+        self.processes.sweep()  # whatever a previous runtime in this environment left running
+        remove_ipc_objects(self.processes.uid)
+        self.scratch = Scratch(scratch)
+        self.protections = probe_protections(disabled)
+        self.clean = True
+
+    @property
+    def protection_names(self) -> list[str]:
+        names = list(ALWAYS)
+        if self.non_dumpable:
+            names.append("non_dumpable_runtime")
+        return names + [protection.name for protection in self.protections]
+
+    @contextmanager
+    def workspace(self) -> Iterator[Workspace]:
+        """A private workspace for one execution; afterwards everything the execution left is
+        removed, and `clean` records whether that could be verified."""
+        workspace = Workspace(self.scratch.path)
+        try:
+            yield workspace
+        finally:
+            self.clean = self._clean_up() and self.clean
+
+    def _clean_up(self) -> bool:
+        _, survivors = self.processes.sweep()
+        leftover_ipc = remove_ipc_objects(self.processes.uid)
+        leftover_files = self.scratch.sweep()
+        return not (survivors or leftover_ipc or leftover_files)
+
+    def execute(self, command: Command, workspace: Workspace) -> Outcome:
+        launch = self._launch(command, workspace)
+        stdin = _memfd_with(command.stdin)
+        started = time.monotonic()
+        try:
+            process = subprocess.Popen(
+                launch.argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                cwd=workspace.path, env=launch.env, start_new_session=True,
+                preexec_fn=_run_all(launch.preexec), pass_fds=launch.pass_fds,
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            return Outcome(Status.INTERNAL_ERROR, message=f"could not start {command.argv[0]}: {error}")
+        finally:
+            os.close(stdin)
+            launch.close_parent_fds()
+        return Supervisor(self.processes, command, process, started).wait(launch.wrapper_reports_signals)
+
+    def _launch(self, command: Command, workspace: Workspace) -> Launch:
+        env = {"PATH": DEFAULT_PATH, "HOME": str(workspace.path), "TMPDIR": str(workspace.path), "LANG": "C.UTF-8"}
+        env |= {name: os.environ[name] for name in INHERITED_VARIABLES if name in os.environ}
+        env |= command.env
+        launch = Launch(argv=list(command.argv), env=env, workspace=workspace.path)
+        for protection in self.protections:
+            protection.apply(launch)
+        launch.preexec.insert(0, _rlimits(command, self.processes.tasks() + launch.wrapper_processes))
+        if launch.seccomp is not None:
+            launch.preexec.append(launch.seccomp.install)  # last: it denies what the others need
+        return launch
+
+
+class Supervisor:
+    """Watches one started command until it ends or breaks a limit, reading both output streams
+    as they come, then kills whatever it left and collects its accounts."""
+
+    def __init__(self, processes: ProcessTable, command: Command, process: subprocess.Popen, started: float):
+        self.processes = processes
+        self.command = command
+        self.process = process
+        self.started = started
+        limits = command.limits
+        self.deadline = started + limits.time_ms / 1000
+        self.memory_limit_kb = limits.memory_mb * 1024
+        self.streams = {process.stdout.fileno(): CappedBuffer(limits.output_bytes), process.stderr.fileno(): CappedBuffer(limits.output_bytes)}
+        self.peak_kb = 0
+
+    def wait(self, wrapper_reports_signals: bool) -> Outcome:
+        pidfd = os.pidfd_open(self.process.pid)
+        try:
+            with selectors.DefaultSelector() as selector:
+                for fd in self.streams:
+                    os.set_blocking(fd, False)
+                    selector.register(fd, selectors.EVENT_READ)
+                selector.register(pidfd, selectors.EVENT_READ)
+                reason = self._watch(selector, pidfd)
+                ended = time.monotonic()
+                if reason is not None:
+                    _kill(self.process.pid)
+                _, wait_status, usage = os.wait4(self.process.pid, 0)
+                self.process.returncode = os.waitstatus_to_exitcode(wait_status)
+                stray_cpu_ms, _ = self.processes.sweep()  # daemons holding our pipes die here
+                self._drain(selector, pidfd)
+        finally:
+            os.close(pidfd)
+            self.process.stdout.close()
+            self.process.stderr.close()
+        outcome = self._outcome(reason, wait_status, wrapper_reports_signals)
+        outcome.time_ms = round((ended - self.started) * 1000)
+        outcome.cpu_ms = round((usage.ru_utime + usage.ru_stime) * 1000) + stray_cpu_ms
+        outcome.memory_kb = max(self.peak_kb, usage.ru_maxrss)
+        return outcome
+
+    def _watch(self, selector: selectors.BaseSelector, pidfd: int) -> str | None:
+        """Return why the command was stopped (time, memory, output), or None if it exited."""
+        next_sample = self.started
+        while True:
+            now = time.monotonic()
+            if now >= self.deadline:
+                return "time"
+            if now >= next_sample:
+                self.peak_kb = max(self.peak_kb, self.processes.memory_kb(self.memory_limit_kb))
+                if self.peak_kb > self.memory_limit_kb:
+                    return "memory"
+                # sampling never takes more than a fifth of the time
+                next_sample = time.monotonic() + max(MEMORY_SAMPLE_S, 4 * (time.monotonic() - now))
+            for key, _ in selector.select(min(self.deadline, next_sample) - now):
+                if key.fd == pidfd:
+                    return None
+                if self._read(selector, key.fd):
+                    return "output"
+
+    def _read(self, selector: selectors.BaseSelector, fd: int) -> bool:
+        """Read what is there; return True when the stream went over its cap."""
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return False
+        if not chunk:
+            selector.unregister(fd)
+            return False
+        buffer = self.streams[fd]
+        buffer.feed(chunk)
+        return buffer.overflowed
+
+    def _drain(self, selector: selectors.BaseSelector, pidfd: int) -> None:
+        """Read what the command wrote before it ended. Every writer is dead by now, so the pipes
+        reach end of file; the time bound only guards against a writer the sweep missed."""
+        selector.unregister(pidfd)
+        give_up = time.monotonic() + 0.5
+        while selector.get_map() and time.monotonic() < give_up:
+            for key, _ in selector.select(0.05):
+                if self._read(selector, key.fd):
+                    selector.unregister(key.fd)
+
+    def _outcome(self, reason: str | None, wait_status: int, wrapper_reports_signals: bool) -> Outcome:
+        stdout, stderr = (buffer.getvalue() for buffer in self.streams.values())
+        truncated = any(buffer.overflowed for buffer in self.streams.values())
+        exit_code, signum = _exit_and_signal(wait_status, wrapper_reports_signals)
+        status, message = self._status(reason, exit_code, signum, stderr)
+        return Outcome(
+            status=status, stdout=stdout, stderr=stderr, truncated=truncated, exit_code=exit_code,
+            signal=signal.Signals(signum).name if signum else None, message=message,
+        )
+
+    def _status(self, reason: str | None, exit_code: int | None, signum: int | None, stderr: bytes) -> tuple[Status, str | None]:
+        limits = self.command.limits
+        if reason == "time" or signum == signal.SIGXCPU:
+            return Status.TIME_LIMIT, f"stopped after the time limit of {limits.time_ms} ms"
+        if reason == "memory":
+            return Status.MEMORY_LIMIT, f"stopped above the memory limit of {limits.memory_mb} MB"
+        if reason == "output":
+            return Status.OUTPUT_LIMIT, f"stopped after writing more than {limits.output_bytes} bytes to one stream"
+        if signum == signal.SIGXFSZ:
+            return Status.OUTPUT_LIMIT, f"wrote a file larger than {FILE_SIZE_LIMIT} bytes"
+        if exit_code == 0:
+            return Status.OK, None
+        if any(marker.encode() in stderr for marker in self.command.out_of_memory_markers):
+            return Status.MEMORY_LIMIT, f"ran out of memory under the limit of {limits.memory_mb} MB"
+        return Status.RUNTIME_ERROR, None
+
+
+def _exit_and_signal(wait_status: int, wrapper_reports_signals: bool) -> tuple[int | None, int | None]:
+    if os.WIFSIGNALED(wait_status):
+        return None, os.WTERMSIG(wait_status)
+    code = os.WEXITSTATUS(wait_status)
+    # A wrapper (bwrap) cannot die of its child's signal; it exits with 128 + the signal.
+    if wrapper_reports_signals and 128 < code < 128 + signal.NSIG:
+        return None, code - 128
+    return code, None
+
+
+def _rlimits(command: Command, tasks_now: int):
+    """The child's limits, computed here so the child only makes system calls."""
+    limits = command.limits
+    cpu_s = -(-limits.time_ms // 1000)
+    wanted = {
+        resource.RLIMIT_CPU: (cpu_s, cpu_s + 1),
+        resource.RLIMIT_FSIZE: (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT),
+        resource.RLIMIT_NOFILE: (OPEN_FILES_LIMIT, OPEN_FILES_LIMIT),
+        resource.RLIMIT_NPROC: (tasks_now + limits.processes,) * 2,
+        resource.RLIMIT_CORE: (0, 0),
+        resource.RLIMIT_STACK: (STACK_LIMIT, STACK_LIMIT),
+        resource.RLIMIT_MSGQUEUE: (0, 0),  # POSIX message queues would outlive the run
+    }
+    if command.address_space_limit:
+        wanted[resource.RLIMIT_AS] = (limits.memory_mb * MIB,) * 2
+    pairs = [(which, _within_hard_limit(which, value)) for which, value in wanted.items()]
+
+    def apply() -> None:
+        for which, value in pairs:
+            resource.setrlimit(which, value)
+
+    return apply
+
+
+def _within_hard_limit(which: int, value: tuple[int, int]) -> tuple[int, int]:
+    """An unprivileged process can only lower its hard limits."""
+    _, hard = resource.getrlimit(which)
+    if hard == resource.RLIM_INFINITY:
+        return value
+    return min(value[0], hard), min(value[1], hard)
+
+
+def _run_all(steps):
+    def run() -> None:
+        for step in steps:
+            step()
+
+    return run
+
+
+def _memfd_with(data: bytes) -> int:
+    fd = os.memfd_create("glimpse-stdin", os.MFD_CLOEXEC)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _refuse_unsafe_host() -> None:
+    """The sweep kills every process of our user that is not the runtime's own. That is only
+    right where the runtime owns its user's processes: a Lambda execution environment (a
+    microVM, or the local emulation, which gives each one a pid namespace), recognised by the
+    Runtime API that only such an environment provides. And untrusted code never runs as root."""
+    if os.getuid() == 0:
+        raise SandboxUnavailable("refusing to run untrusted code as root; start the runtime as an unprivileged user")
+    if "AWS_LAMBDA_RUNTIME_API" not in os.environ:
+        raise SandboxUnavailable("the sandbox runs only inside a Lambda execution environment (no AWS_LAMBDA_RUNTIME_API here)")
+
+
+def _make_runtime_non_dumpable() -> bool:
+    """A program of the same user could otherwise read the runtime's environment (the role's
+    credentials, the Runtime API address) and memory through /proc."""
+    try:
+        prctl(PR_SET_DUMPABLE, 0)
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,39 @@
+"""Capped capture of a program's output, and its honest encoding in the result."""
+
+from __future__ import annotations
+
+import base64
+
+
+class CappedBuffer:
+    """Keeps at most `cap` bytes; anything beyond is counted as overflow and dropped at once, so
+    a program printing forever costs a bounded amount of memory."""
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self.overflowed = False
+
+    def feed(self, data: bytes) -> None:
+        room = self.cap - self._size
+        if len(data) > room:
+            self.overflowed = True
+            data = data[:room]
+        if data:
+            self._chunks.append(data)
+            self._size += len(data)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def encode(data: bytes, truncated: bool) -> tuple[str, str]:
+    """Return (text, encoding): the bytes as UTF-8 text when they are UTF-8, else base64 of the
+    exact bytes. A multi-byte character cut in two by truncation does not make output binary."""
+    try:
+        return data.decode("utf-8"), "utf8"
+    except UnicodeDecodeError as error:
+        if truncated and error.reason == "unexpected end of data":
+            return data[: error.start].decode("utf-8"), "utf8"
+        return base64.b64encode(data).decode("ascii"), "base64"

@@ -1,0 +1,185 @@
+"""Finding, measuring and killing the processes a run leaves, through /proc.
+
+In Lambda every process runs as the same user and `setsid` escapes process groups, so the only
+reliable notion of "what this run started" is: every live process of our user that is not the
+runtime's own. The runtime's own processes are known by identity (pid and start time), never by
+name, so nothing a program does to its name or arguments can make it exempt.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import dataclass
+
+PROC = "/proc"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Identity:
+    pid: int
+    start_ticks: int
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    pid: int
+    uid: int
+    state: str
+    anon_kb: int  # resident memory the program allocated (anonymous and shared memory), not its files
+    threads: int
+
+
+def start_ticks(pid: int) -> int | None:
+    try:
+        with open(f"{PROC}/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    return int(fields[19])  # field 22 of stat(5); fields[0] is field 3 (state)
+
+
+def cpu_ms(pid: int) -> int:
+    """User plus system CPU time of a live process, 0 if it is gone."""
+    try:
+        with open(f"{PROC}/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return (int(fields[11]) + int(fields[12])) * 1000 // CLOCK_TICKS
+
+
+def identity(pid: int) -> Identity | None:
+    ticks = start_ticks(pid)
+    return None if ticks is None else Identity(pid, ticks)
+
+
+def read_status(pid: int) -> ProcessInfo | None:
+    """The real uid, state and RSS of a process. /proc/<pid>/status stays readable when a process
+    makes itself non-dumpable (its /proc directory then belongs to root), so the real uid is read
+    from it rather than from the directory's owner."""
+    try:
+        with open(f"{PROC}/{pid}/status", "rb") as status:
+            text = status.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    uid, state, anon_kb, threads = -1, "?", 0, 1
+    for line in text.splitlines():
+        if line.startswith(b"Uid:"):
+            uid = int(line.split()[1])
+        elif line.startswith(b"State:"):
+            state = line.split()[1].decode()
+        elif line.startswith((b"RssAnon:", b"RssShmem:")):
+            anon_kb += int(line.split()[1])
+        elif line.startswith(b"Threads:"):
+            threads = int(line.split()[1])
+    return ProcessInfo(pid, uid, state, anon_kb, threads)
+
+
+def proportional_kb(pid: int, fallback: int) -> int:
+    """PSS of anonymous and shared memory. A program that made itself non-dumpable hides its
+    smaps from us; it is then charged its full resident size."""
+    try:
+        with open(f"{PROC}/{pid}/smaps_rollup", "rb") as rollup:
+            text = rollup.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    except PermissionError:
+        return fallback
+    return sum(int(line.split()[1]) for line in text.splitlines() if line.startswith((b"Pss_Anon:", b"Pss_Shmem:")))
+
+
+def live_pids() -> list[int]:
+    return [int(name) for name in os.listdir(PROC) if name.isdigit()]
+
+
+class ProcessTable:
+    """The processes of our user, split into the runtime's own (exempt) and everything else."""
+
+    def __init__(self) -> None:
+        self.uid = os.getuid()
+        self.own_pid = os.getpid()
+        self._exempt: set[Identity] = set()
+        for pid in (self.own_pid, *self._ancestors()):
+            self.exempt(pid)
+
+    def exempt(self, pid: int) -> None:
+        """Declare a helper process of the runtime (e.g. a warm compiler) by its identity."""
+        found = identity(pid)
+        if found is not None:
+            self._exempt.add(found)
+
+    def _ancestors(self) -> list[int]:
+        pids, pid = [], os.getppid()
+        while pid > 1:
+            pids.append(pid)
+            try:
+                with open(f"{PROC}/{pid}/stat", "rb") as stat:
+                    pid = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError):
+                break
+        return pids
+
+    def _is_exempt(self, pid: int) -> bool:
+        if pid == 1 or pid == self.own_pid:
+            return True
+        return any(item.pid == pid and item.start_ticks == start_ticks(pid) for item in self._exempt)
+
+    def ours(self) -> list[ProcessInfo]:
+        found = (read_status(pid) for pid in live_pids())
+        return [info for info in found if info and info.uid == self.uid and info.state not in ("Z", "X")]
+
+    def tasks(self) -> int:
+        """Threads of our user that are alive now: what RLIMIT_NPROC counts."""
+        return sum(info.threads for info in self.ours())
+
+    def strays(self) -> list[ProcessInfo]:
+        """Live processes of our user that are not the runtime's own (zombies are already dead)."""
+        return [info for info in self.ours() if not self._is_exempt(info.pid)]
+
+    def memory_kb(self, limit_kb: int) -> int:
+        """The memory the strays hold. The cheap sum counts a page shared after fork once per
+        process, so a sum over the limit is checked again with proportional shares (PSS), which
+        costs a page-table walk per process and is only paid near the limit."""
+        strays = self.strays()
+        total = sum(info.anon_kb for info in strays)
+        if total <= limit_kb:
+            return total
+        return sum(proportional_kb(info.pid, fallback=info.anon_kb) for info in strays)
+
+    def sweep(self, budget_s: float = 1.0) -> tuple[int, list[ProcessInfo]]:
+        """Kill every stray. Returns the CPU time the strays had used and the survivors (which
+        should be none). Everything we may signal is stopped first, in one kill(-1) the kernel
+        applies atomically, so a fork bomb cannot outrun the sweep."""
+        strays = self.strays()
+        if not strays:
+            return 0, []
+        _signal_all(signal.SIGSTOP)
+        used_ms: dict[int, int] = {}
+        deadline = time.monotonic() + budget_s
+        try:
+            while strays and time.monotonic() < deadline:
+                for info in strays:
+                    used_ms.setdefault(info.pid, cpu_ms(info.pid))
+                    _kill(info.pid)
+                time.sleep(0.001)
+                strays = self.strays()
+        finally:
+            _signal_all(signal.SIGCONT)  # the runtime's own helpers go on
+        return sum(used_ms.values()), strays
+
+
+def _signal_all(signum: int) -> None:
+    try:
+        os.kill(-1, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

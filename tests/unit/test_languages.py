@@ -1,0 +1,34 @@
+import sys
+
+import pytest
+
+from glimpse.languages import UnknownLanguage, catalogue
+
+
+def test_python_is_found_by_id_alias_and_extension():
+    assert catalogue().get("python").id == "python"
+    assert catalogue().get("PY").id == "python"
+    assert catalogue().for_file("hello.py").id == "python"
+
+
+def test_unknown_languages_name_the_known_ones():
+    with pytest.raises(UnknownLanguage, match="known: .*python"):
+        catalogue().get("cobol")
+    with pytest.raises(UnknownLanguage, match="--language"):
+        catalogue().for_file("notes.txt")
+
+
+def test_python_recipe_matches_the_interpreter_it_runs_on():
+    # The recipe runs the runtime's own interpreter; the venv is built from Lambda's python3.12.
+    assert catalogue().get("python").version == "%d.%d" % sys.version_info[:2]
+
+
+@pytest.mark.parametrize("wanted, accepted", [(None, True), ("*", True), ("3", True), ("3.12", True), ("3.1", False), ("2", False)])
+def test_version_requests(wanted, accepted):
+    assert catalogue().get("python").accepts_version(wanted) is accepted
+
+
+def test_request_values_are_never_formatted_into_commands():
+    step = catalogue().get("python").run
+    argv = step.argv({"python": "/var/lang/bin/python3.12", "main": "main.py", "toolchains": "/opt"}, ["{python}", "$(id)"])
+    assert argv == ["/var/lang/bin/python3.12", "-I", "main.py", "{python}", "$(id)"]
