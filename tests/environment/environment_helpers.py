@@ -1,0 +1,52 @@
+"""Helpers shared by the environment tests (a module of its own: conftest is not importable)."""
+
+import json
+import os
+from pathlib import Path
+
+from glimpse.environment import ExecutionEnvironment, FunctionConfig, InvokeResult
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNTIME_DIR = ROOT / "build" / "lambda-runtime"
+FIXTURE_CODE = Path(__file__).resolve().parent / "fixture_function"
+
+
+def fixture_function(**overrides) -> FunctionConfig:
+    settings = {"name": "EnvironmentFixture", "handler": "app.handler", "code_dir": FIXTURE_CODE,
+                "environment": {"FIXTURE_VARIABLE": "fixture-value"}, "timeout_s": 10.0, **overrides}
+    return FunctionConfig(**settings)
+
+
+def call(environment: ExecutionEnvironment, action: str, **fields) -> tuple[InvokeResult, object]:
+    """Invoke the fixture with one action; the result and its decoded payload."""
+    result = environment.invoke(json.dumps({"action": action, **fields}).encode())
+    return result, json.loads(result.payload)
+
+
+def processes_in(pid_namespace: str) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.readlink(f"/proc/{name}/ns/pid") == pid_namespace:
+                    found.append(int(name))
+            except OSError:
+                continue
+    return found
+
+
+def bwrap_children() -> list[int]:
+    """bwrap processes this test process started that still exist (zombies included)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as stat:
+                    fields = stat.read()
+            except OSError:
+                continue
+            command = fields[fields.index(b"(") + 1 : fields.rindex(b")")]
+            parent = int(fields[fields.rindex(b")") + 2 :].split()[1])
+            if command == b"bwrap" and parent == os.getpid():
+                found.append(int(name))
+    return found
