@@ -82,10 +82,14 @@ def test_a_handler_exception_is_an_unhandled_error_and_the_environment_stays(new
     assert environment.starts == 1
 
 
-def test_a_response_posted_right_before_exiting_is_delivered(new_environment):
+@pytest.mark.parametrize(("action", "posted"), [
+    ("post_then_exit", {"posted": "by the function itself"}),
+    ("post_then_exit_at_once", {"posted": "without waiting"}),
+])
+def test_a_response_posted_right_before_exiting_is_delivered(new_environment, action, posted):
     environment = new_environment()
-    result, payload = call(environment, "post_then_exit")
-    assert payload == {"posted": "by the function itself"}
+    result, payload = call(environment, action)
+    assert payload == posted
     assert result.function_error is None
     assert result.environment_retired
     assert call(environment, "count")[1]["count"] == 1

@@ -77,6 +77,9 @@ def _add_filesystem(command: BwrapCommand, function: FunctionConfig, *, runtime_
     command.add("--ro-bind", str(function.code_dir), "/var/task")
     _add_layers(command, function.layers)
     command.add("--proc", "/proc", "--dev", "/dev")
+    # In a user namespace bwrap's /dev belongs to uid 993, so /dev/shm would be writable; not in
+    # Lambda. Device nodes stay writable on a read-only mount.
+    command.add("--remount-ro", "/dev")
     command.add("--perms", "1777", "--size", str(function.ephemeral_mb * 1024 * 1024), "--tmpfs", "/tmp")
     command.add("--remount-ro", "/")
 

@@ -8,6 +8,7 @@ import ctypes
 import json
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -75,6 +76,14 @@ def writable(event, context):
     return found
 
 
+def write_devices(event, context):
+    written = {}
+    for device in ("/dev/null", "/dev/zero"):
+        with open(device, "wb") as sink:
+            written[device] = sink.write(b"x") == 1
+    return written
+
+
 def read_files(event, context):
     contents = {}
     for path in event["paths"]:
@@ -140,6 +149,18 @@ def post_then_exit(event, context):
     os._exit(0)
 
 
+def post_then_exit_at_once(event, context):
+    # The same without waiting for the Runtime API's reply: the request may still be unread when
+    # the process is gone.
+    host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+    body = json.dumps({"posted": "without waiting"}).encode()
+    head = (f"POST /2018-06-01/runtime/invocation/{context.aws_request_id}/response HTTP/1.1\r\n"
+            f"Host: {host}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    connection = socket.create_connection((host, int(port)))
+    connection.sendall(head + body)
+    os._exit(0)
+
+
 def big_response(event, context):
     return "x" * event["size"]
 
@@ -151,9 +172,9 @@ def log(event, context):
 
 ACTIONS = {
     "echo": echo, "count": count, "context": context_fields, "identity": identity, "environ": environ,
-    "writable": writable, "read": read_files, "listdir": listdir, "probes": probes, "connect": connect,
+    "writable": writable, "write_devices": write_devices, "read": read_files, "listdir": listdir, "probes": probes, "connect": connect,
     "sleep": sleep, "fail": fail, "exit": exit_runtime, "crash": crash, "spawn_background": spawn_background,
-    "post_then_exit": post_then_exit, "big_response": big_response, "log": log,
+    "post_then_exit": post_then_exit, "post_then_exit_at_once": post_then_exit_at_once, "big_response": big_response, "log": log,
 }
 
 
