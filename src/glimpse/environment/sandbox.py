@@ -27,6 +27,7 @@ from .runtime_api import RuntimeApi
 # exiting, its last lines of output) still sits in socket and pipe buffers: serve it, briefly.
 _DRAIN_LIMIT_S = 1.0
 _NAMESPACE_GONE_LIMIT_S = 5.0
+_BWRAP_EXITED = object()  # the selector key's data for bwrap's pidfd
 
 
 class Sandbox:
@@ -110,24 +111,25 @@ class Sandbox:
         with selectors.DefaultSelector() as selector:
             self.api.register(selector)
             selector.register(logs, selectors.EVENT_READ, lambda _events: self._read_logs(selector, logs))
-            selector.register(self._bwrap_pidfd, selectors.EVENT_READ, None)
-            while not any(key.data is None for key, _ in self._dispatch(selector.select())):
+            selector.register(self._bwrap_pidfd, selectors.EVENT_READ, _BWRAP_EXITED)
+            while not self._dispatch(selector.select()):
                 pass
             selector.unregister(self._bwrap_pidfd)
             self._await_namespace_gone()
             self._drain(selector)
 
     @staticmethod
-    def _dispatch(ready: list) -> list:
+    def _dispatch(ready: list) -> bool:
+        """Run the callbacks of what is ready; True once bwrap has exited."""
         for key, events in ready:
-            if key.data is not None:
+            if key.data is not _BWRAP_EXITED:
                 key.data(events)
-        return ready
+        return any(key.data is _BWRAP_EXITED for key, _ in ready)
 
     def _drain(self, selector: selectors.BaseSelector) -> None:
         deadline = time.monotonic() + _DRAIN_LIMIT_S
-        while time.monotonic() < deadline and self._dispatch(selector.select(timeout=0)):
-            pass
+        while time.monotonic() < deadline and (ready := selector.select(timeout=0)):
+            self._dispatch(ready)
 
     def _await_namespace_gone(self) -> None:
         # bwrap normally exits only after the sandbox's init; this covers bwrap being killed first.
