@@ -40,7 +40,7 @@ $(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/runner/Makefile function
 # What Lambda's python3.12 image holds at /var/runtime: the runtime interface client.
 $(LAMBDA_RUNTIME)/.built: $(VENV)/.installed
 	rm -rf $(LAMBDA_RUNTIME)
-	$(PY) -m pip install --quiet --no-compile --target $(LAMBDA_RUNTIME) --platform manylinux2014_x86_64 --python-version 3.12 --only-binary=:all: awslambdaric==4.2.2
+	$(PY) -m pip install --quiet --target $(LAMBDA_RUNTIME) --platform manylinux2014_x86_64 --python-version 3.12 --only-binary=:all: awslambdaric==4.2.2
 	touch $@
 
 test: venv build

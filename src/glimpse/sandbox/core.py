@@ -29,7 +29,7 @@ from glimpse.sandbox.workspace import Scratch, Workspace
 MIB = 1024 * 1024
 FILE_SIZE_LIMIT = 32 * MIB  # any one file a program writes
 OPEN_FILES_LIMIT = 256
-STACK_LIMIT = 64 * MIB
+STACK_LIMIT = 8 * MIB  # as Lambda; every thread reserves this much address space
 MEMORY_SAMPLE_S = 0.005
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Names whose values the program inherits from the runtime: nothing secret, only what binaries

@@ -1,0 +1,67 @@
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from glimpse.languages import catalogue
+from glimpse.local import build, project_root, runner_environment
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_project():
+    """`make test` has built everything already; a bare `pytest` run builds what is missing."""
+    build(project_root())
+
+
+class Invoker:
+    """Sends runner events to one execution environment and reads results back."""
+
+    def __init__(self, environment):
+        self.environment = environment
+
+    def __call__(self, code: str | None = None, **request) -> dict:
+        event = {"language": "python", **request}
+        if code is not None:
+            event["code"] = code
+        answer = self.environment.invoke(json.dumps(event).encode())
+        self.last_answer = answer
+        return json.loads(answer.payload)
+
+    def snapshot(self) -> dict:
+        """What the environment holds, seen from the host: every process under its init (the
+        runtime's parent, so orphans reparented there count too) and the entries of its /tmp,
+        read through /proc/<pid>/root with no help from inside."""
+        runtime = self.environment.runtime_pid
+        return {"processes": sorted(descendants(parent_of(runtime))), "tmp": sorted(os.listdir(f"/proc/{runtime}/root/tmp"))}
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        return int(stat.read().rsplit(b")", 1)[1].split()[1])
+
+
+def descendants(ancestor: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                children.setdefault(parent_of(int(name)), []).append(int(name))
+            except (OSError, IndexError):
+                continue
+    found, pending = set(), [ancestor]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.add(child)
+            pending.append(child)
+    return found
+
+
+@pytest.fixture(scope="module", params=["lambda", "host"])
+def python_runner(request):
+    with runner_environment(catalogue().get("python"), request.param) as environment:
+        invoker = Invoker(environment)
+        invoker.profile = request.param
+        yield invoker

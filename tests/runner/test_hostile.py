@@ -1,0 +1,244 @@
+"""Hostile programs, each in both profiles, each followed by proof that the environment that
+ran it is clean again: no process of the run, no file in /tmp, and the next run works."""
+
+import base64
+import hashlib
+import json
+import os
+import random
+import string
+import time
+
+import pytest
+
+from glimpse.environment import FAKE_SECRET_MARKER
+
+FORK_BOMB = """
+import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
+"""
+
+TREE_MEMORY = """
+import os, time
+for _ in range(4):
+    if os.fork() == 0:
+        block = b"x" * (150 * 1024 * 1024)  # under the per-process address-space limit
+        time.sleep(30)
+time.sleep(30)
+"""
+
+DAEMON = """
+import os, signal, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        while True:
+            with open("/tmp/daemon-was-here", "a") as out:
+                out.write("x")
+            time.sleep(0.005)
+    os._exit(0)
+time.sleep(0.2)
+print("parent done")
+"""
+
+PROC_SNOOP = """
+import json, os
+seen = {}
+for pid in os.listdir("/proc"):
+    if pid.isdigit():
+        for name in ("environ", "cmdline"):
+            try:
+                seen[pid + "/" + name] = open("/proc/" + pid + "/" + name, "rb").read().decode("latin-1")
+            except OSError as error:
+                seen[pid + "/" + name] = type(error).__name__
+print(json.dumps({"parent": os.getppid(), "seen": seen}))
+"""
+
+KILL_EVERYONE = """
+import os, signal
+os.kill(os.getppid(), signal.SIGKILL)
+for pid in os.listdir("/proc"):
+    if pid.isdigit() and int(pid) != os.getpid():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
+"""
+
+THREADS = """
+import threading, time
+for _ in range(5000):
+    threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+"""
+
+SHARED_MEMORY = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.shmget(0x6c696d, 4096, 0o1000 | 0o600)  # IPC_CREAT
+print(segment)
+"""
+
+CHECK_LEFTOVERS = """
+import os
+print(sorted(set(os.listdir("/tmp")) - {os.path.basename(os.getcwd())}), os.path.exists("/tmp/daemon-was-here"), os.path.exists("/tmp/left-behind"))
+print(open("/proc/sysvipc/shm").read().count("\\n") - 1)
+"""
+
+
+def assert_clean(runner, baseline_starts):
+    """Nothing of the last run remains, in the same environment, and the next run works."""
+    answer = runner.last_answer
+    assert not answer.environment_retired, "the environment retired instead of cleaning up"
+    snapshot = runner.snapshot()
+    assert snapshot == {"processes": [runner.environment.runtime_pid], "tmp": []}
+    follow_up = runner('print("next")')
+    assert follow_up["status"] == "ok" and follow_up["run"]["stdout"] == "next\n"
+    assert runner.environment.starts == baseline_starts
+
+
+@pytest.fixture
+def runner(python_runner):
+    python_runner('print("warm")')  # a fresh environment after any earlier test retired one
+    python_runner.starts = python_runner.environment.starts
+    return python_runner
+
+
+@pytest.mark.parametrize(
+    "program, limits, status",
+    [
+        (FORK_BOMB, {"time_ms": 1500}, "time_limit"),
+        ("while True:\n    pass\n", {"time_ms": 1000}, "time_limit"),
+        ("import time\ntime.sleep(60)\n", {"time_ms": 1000}, "time_limit"),
+        ("block = bytearray(4 * 1024**3)\n", {}, "memory_limit"),
+        (TREE_MEMORY, {"memory_mb": 256, "time_ms": 10000}, "memory_limit"),
+        (THREADS, {}, "runtime_error"),
+        ("open('big', 'wb').write(b'x' * 100 * 1024 * 1024)\n", {"memory_mb": 512}, "runtime_error"),
+    ],
+    ids=["fork-bomb", "endless-loop", "sleep-past-deadline", "allocate-4GB", "memory-across-processes", "thousands-of-threads", "100MB-file"],
+)
+def test_hostile_program_gets_its_status_and_leaves_nothing(runner, program, limits, status):
+    started = time.monotonic()
+    result = runner(program, limits=limits)
+    assert result["status"] == status, result
+    assert time.monotonic() - started < (limits.get("time_ms", 5000) / 1000) + 3
+    assert_clean(runner, runner.starts)
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_printing_forever_is_stopped_quickly_and_the_result_stays_small(runner, stream):
+    started = time.monotonic()
+    result = runner(f"import sys\nwhile True:\n    sys.{stream}.write('flood ' * 1000)\n", limits={"output_bytes": 65536})
+    assert time.monotonic() - started < 2
+    assert result["status"] == "output_limit" and result["run"]["truncated"]
+    assert len(result["run"][stream]) == 65536
+    assert len(json.dumps(result)) < 3 * 65536
+    assert_clean(runner, runner.starts)
+
+
+def test_double_forked_daemon_ignoring_sigterm_is_killed_and_its_file_removed(runner):
+    result = runner(DAEMON)
+    assert result["status"] == "ok" and result["run"]["stdout"] == "parent done\n"
+    assert_clean(runner, runner.starts)
+    time.sleep(0.1)  # a survivor would write again meanwhile
+    leftovers = runner(CHECK_LEFTOVERS)
+    assert leftovers["run"]["stdout"].splitlines()[0] == "[] False False"
+
+
+def test_a_file_left_in_tmp_outside_the_workspace_is_removed(runner):
+    result = runner("open('/tmp/left-behind', 'w').write('secret of run 1')\nprint('written')")
+    assert result["status"] == "ok"
+    assert_clean(runner, runner.starts)
+    assert runner(CHECK_LEFTOVERS)["run"]["stdout"].splitlines()[0] == "[] False False"
+
+
+def test_shared_memory_segments_do_not_survive_the_run(runner):
+    result = runner(SHARED_MEMORY)
+    assert result["status"] == "ok" and int(result["run"]["stdout"]) >= 0
+    assert_clean(runner, runner.starts)
+    assert runner(CHECK_LEFTOVERS)["run"]["stdout"].splitlines()[1] == "0"
+
+
+def test_the_environment_holds_no_credentials_and_no_runtime_address(runner):
+    result = runner("import json, os\nprint(json.dumps(dict(os.environ)))")
+    variables = json.loads(result["run"]["stdout"])
+    assert not [name for name in variables if name.startswith(("AWS", "LAMBDA", "_"))]
+    assert FAKE_SECRET_MARKER not in result["run"]["stdout"]
+    assert "9001" not in result["run"]["stdout"]
+    assert_clean(runner, runner.starts)
+
+
+def test_the_runtime_process_reveals_nothing_through_proc(runner):
+    result = runner(PROC_SNOOP)
+    assert result["status"] == "ok"
+    snooped = json.loads(result["run"]["stdout"])
+    assert FAKE_SECRET_MARKER not in result["run"]["stdout"]
+    assert "AWS_LAMBDA_RUNTIME_API" not in result["run"]["stdout"]
+    if runner.profile == "lambda":  # the runtime is the program's parent, and non-dumpable
+        parent = str(snooped["parent"])
+        assert snooped["seen"][parent + "/environ"] == "PermissionError"
+        assert "awslambdaric" in snooped["seen"][parent + "/cmdline"]
+    assert_clean(runner, runner.starts)
+
+
+def test_killing_the_parent_may_fail_this_run_but_not_the_next(python_runner):
+    python_runner(KILL_EVERYONE)
+    result = python_runner('print("still serving")')
+    assert result["status"] == "ok" and result["run"]["stdout"] == "still serving\n"
+    assert python_runner.snapshot() == {"processes": [python_runner.environment.runtime_pid], "tmp": []}
+
+
+def test_non_utf8_output_survives_as_exact_base64(runner):
+    raw = b"\xff\xfe\x00 raw \x80 bytes"
+    result = runner(f"import sys\nsys.stdout.buffer.write({raw!r})")
+    assert result["status"] == "ok"
+    assert result["run"]["stdout_encoding"] == "base64"
+    assert base64.b64decode(result["run"]["stdout"]) == raw
+    assert_clean(runner, runner.starts)
+
+
+def test_a_megabyte_of_stdin_is_read_to_the_end(runner):
+    data = "".join(random.choices(string.ascii_letters + "\n", k=1024 * 1024))
+    program = "import sys, hashlib\ndata = sys.stdin.buffer.read()\nprint(len(data), hashlib.sha256(data).hexdigest())"
+    result = runner(program, stdin=data)
+    assert result["status"] == "ok"
+    assert result["run"]["stdout"].split() == [str(len(data)), hashlib.sha256(data.encode()).hexdigest()]
+    assert_clean(runner, runner.starts)
+
+
+@pytest.mark.parametrize(
+    "files, field, words",
+    [
+        ([{"name": "../x", "content": "x"}], "files.0.name", "'..'"),
+        ([{"name": "/etc/x", "content": "x"}], "files.0.name", "absolute"),
+        ([{"name": "a/../../b", "content": "x"}], "files.0.name", "'..'"),
+        ([{"name": "a\x00b", "content": "x"}], "files.0.name", "NUL"),
+        ([{"name": "n" * 300, "content": "x"}], "files.0.name", "255 bytes"),
+        ([{"name": f"f{index}.py", "content": ""} for index in range(10_000)], "files", "at most 64"),
+    ],
+    ids=["dot-dot", "absolute", "climbing", "nul", "300-characters", "10000-files"],
+)
+def test_hostile_file_names_are_rejected_and_nothing_is_written(runner, files, field, words):
+    result = runner(files=files)
+    assert result["error"] == "invalid_request"
+    assert result["fields"][0]["field"] == field and words in result["fields"][0]["message"]
+    assert field in result["message"]
+    root = f"/proc/{runner.environment.runtime_pid}/root"
+    assert not any(os.path.exists(root + path) for path in ("/x", "/tmp/x", "/etc/x", "/b", "/tmp/b"))
+    assert_clean(runner, runner.starts)
+
+
+def test_isolation_lists_only_what_was_enforced(runner):
+    isolation = runner('print("hi")')["isolation"]
+    assert isolation["profile"] == runner.profile
+    host_only = {"seccomp", "landlock", "namespaces"}
+    if runner.profile == "lambda":
+        assert host_only.isdisjoint(isolation["protections"])
+        assert "non_dumpable_runtime" in isolation["protections"]
+    else:
+        assert {"seccomp", "namespaces"} <= set(isolation["protections"])
