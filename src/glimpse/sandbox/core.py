@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glimpse.memfd import memfd_with
 from glimpse.models import Limits, Status
 from glimpse.sandbox.ipc import remove_ipc_objects
 from glimpse.sandbox.output import CappedBuffer
@@ -104,7 +105,7 @@ class Sandbox:
 
     def execute(self, command: Command, workspace: Workspace) -> Outcome:
         launch = self._launch(command, workspace)
-        stdin = _memfd_with(command.stdin)
+        stdin = memfd_with("glimpse-stdin", command.stdin)
         started = time.monotonic()
         try:
             process = subprocess.Popen(
@@ -290,13 +291,6 @@ def _run_all(steps):
             step()
 
     return run
-
-
-def _memfd_with(data: bytes) -> int:
-    fd = os.memfd_create("glimpse-stdin", os.MFD_CLOEXEC)
-    os.write(fd, data)
-    os.lseek(fd, 0, os.SEEK_SET)
-    return fd
 
 
 def _kill(pid: int) -> None:

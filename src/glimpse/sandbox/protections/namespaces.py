@@ -4,10 +4,10 @@ writable place. Lambda has no user namespaces; there the probe fails and nothing
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
+from glimpse.memfd import memfd_with
 from glimpse.sandbox.protections.base import Launch, Protection
 
 # A fresh /proc needs a fully visible /proc to mount from; hosts that mask parts of theirs
@@ -56,17 +56,10 @@ class Namespaces(Protection):
     def apply(self, launch: Launch) -> None:
         seccomp_fd = None
         if launch.seccomp is not None:
-            seccomp_fd = _memfd_with(launch.seccomp.bpf)
+            seccomp_fd = memfd_with("glimpse-seccomp", launch.seccomp.bpf)
             launch.pass_fds.append(seccomp_fd)
             launch.parent_fds.append(seccomp_fd)
             launch.seccomp = None  # bwrap installs it, after its own set-up
         launch.argv = self.wrap(launch.argv, launch.workspace, seccomp_fd)
         launch.wrapper_processes += 2  # bwrap's monitor and the namespace's init
         launch.wrapper_reports_signals = True
-
-
-def _memfd_with(data: bytes) -> int:
-    fd = os.memfd_create("glimpse-seccomp-bpf", 0)
-    os.write(fd, data)
-    os.lseek(fd, 0, os.SEEK_SET)
-    return fd

@@ -13,6 +13,7 @@ import socket
 
 import pyseccomp
 
+from glimpse.memfd import memfd_with
 from glimpse.sandbox.protections.base import Launch, Protection, in_child
 from glimpse.sandbox.protections.syscalls import PR_SET_NO_NEW_PRIVS, SYS_SECCOMP, prctl, syscall
 
@@ -36,8 +37,16 @@ NAMESPACE_FLAGS = (
     0x10000000,  # CLONE_NEWUSER
     0x20000000,  # CLONE_NEWPID
     0x40000000,  # CLONE_NEWNET
-    0x00000080,  # CLONE_NEWTIME
-)
+)  # CLONE_NEWTIME (0x80) is not listed: for clone() that bit is part of the exit signal.
+
+
+def deny_new_namespaces(rules: pyseccomp.SyscallFilter) -> None:
+    """clone() with any namespace flag fails with EPERM. clone3 passes its flags in memory, where
+    a filter cannot look: it fails with ENOSYS, and glibc falls back to clone, which the rules
+    inspect; threads, fork and posix_spawn keep working."""
+    for flag in NAMESPACE_FLAGS:
+        rules.add_rule(pyseccomp.ERRNO(errno.EPERM), "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, flag, flag))
+    rules.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
 
 
 def user_program_filter() -> bytes:
@@ -48,21 +57,17 @@ def user_program_filter() -> bytes:
         rules.add_rule(deny, name)
     for family in DENIED_SOCKET_FAMILIES:
         rules.add_rule(deny, "socket", pyseccomp.Arg(0, pyseccomp.EQ, family))
-    for flag in NAMESPACE_FLAGS:
-        rules.add_rule(deny, "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, flag, flag))
-    # clone3 passes its flags in memory, where a filter cannot look: glibc falls back to clone.
-    rules.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
+    deny_new_namespaces(rules)
     return export_bpf(rules)
 
 
 def export_bpf(rules: pyseccomp.SyscallFilter) -> bytes:
-    fd = os.memfd_create("glimpse-seccomp", os.MFD_CLOEXEC)
-    try:
-        with os.fdopen(os.dup(fd), "wb") as out:
-            rules.export_bpf(out)
-        return os.pread(fd, os.fstat(fd).st_size, 0)
-    finally:
-        os.close(fd)
+    """libseccomp writes a filter only to a descriptor: give it an in-memory file, read it back."""
+    fd = memfd_with("glimpse-seccomp-export", b"")
+    with os.fdopen(fd, "w+b") as memfile:
+        rules.export_bpf(memfile)
+        memfile.seek(0)
+        return memfile.read()
 
 
 class _SockFilterProgram(ctypes.Structure):
