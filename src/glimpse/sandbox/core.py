@@ -74,9 +74,10 @@ class Sandbox:
         _refuse_unsafe_host()
         self.non_dumpable = _make_runtime_non_dumpable()
         self.processes = ProcessTable()
-        self.processes.sweep()  # whatever a previous runtime in this environment left running
-        remove_ipc_objects(self.processes.uid)
         self.scratch = Scratch(scratch)
+        # whatever a previous runtime in this environment left: if it cannot go, neither do we
+        if not self._clean_up():
+            raise SandboxUnavailable("the environment holds processes or files of an earlier run that cannot be removed")
         self.protections = probe_protections(disabled)
         self.clean = True
 
@@ -98,9 +99,13 @@ class Sandbox:
             self.clean = self._clean_up() and self.clean
 
     def _clean_up(self) -> bool:
-        _, survivors = self.processes.sweep()
-        leftover_ipc = remove_ipc_objects(self.processes.uid)
-        leftover_files = self.scratch.sweep()
+        """Remove everything a run may have left, and say whether that is proven."""
+        try:
+            _, survivors = self.processes.sweep()
+            leftover_ipc = remove_ipc_objects(self.processes.uid)
+            leftover_files = self.scratch.sweep()
+        except OSError:
+            return False
         return not (survivors or leftover_ipc or leftover_files)
 
     def execute(self, command: Command, workspace: Workspace) -> Outcome:

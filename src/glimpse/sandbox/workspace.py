@@ -55,17 +55,13 @@ def _write_file(root: int, name: str, data: bytes) -> None:
 
 
 class Scratch:
-    """The writable scratch directory (Lambda's /tmp). It is emptied when the runtime starts, and
-    after every run anything that was not there before the run is removed again."""
+    """The writable scratch directory (Lambda's /tmp). Its owner sweeps it when the runtime starts
+    and after every run: whatever is not in the baseline (the runtime's own) is removed."""
 
     def __init__(self, path: Path):
         self.path = path
         self.mode = stat.S_IMODE(os.stat(path).st_mode)
         self.baseline: frozenset[str] = frozenset()
-        self.sweep()
-
-    def entries(self) -> set[str]:
-        return set(os.listdir(self.path))
 
     def keep(self, name: str) -> None:
         """Declare an entry the runtime itself created after start-up (a toolchain cache)."""
@@ -90,24 +86,31 @@ def remove_entries(root: int, names: Iterable[str], keep: frozenset[str] = froze
     unreadable is ours, so it is opened up again first."""
     pending = [name for name in names if name not in keep]
     while pending:
-        name = pending.pop()
         try:
-            info = os.stat(name, dir_fd=root, follow_symlinks=False)
-        except FileNotFoundError:
-            continue
-        if not stat.S_ISDIR(info.st_mode):
-            os.unlink(name, dir_fd=root)
-            continue
-        os.chmod(name, 0o700, dir_fd=root)  # a directory: no symlink to follow (every writer is dead)
-        directory = os.open(name, DIRECTORY_FLAGS, dir_fd=root)
-        try:
-            for child in os.listdir(directory):
-                if stat.S_ISDIR(os.stat(child, dir_fd=directory, follow_symlinks=False).st_mode):
-                    moved = f".glimpse-removing-{secrets.token_hex(8)}"
-                    os.rename(child, moved, src_dir_fd=directory, dst_dir_fd=root)
-                    pending.append(moved)
-                else:
-                    os.unlink(child, dir_fd=directory)
-        finally:
-            os.close(directory)
-        os.rmdir(name, dir_fd=root)
+            _remove_one(root, pending.pop(), pending)
+        except OSError:
+            continue  # best effort for the rest; the caller sees what is left and fails closed
+
+
+def _remove_one(root: int, name: str, pending: list[str]) -> None:
+    """Remove a file outright; empty a directory, queueing its subdirectories, then remove it."""
+    try:
+        info = os.stat(name, dir_fd=root, follow_symlinks=False)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(info.st_mode):
+        os.unlink(name, dir_fd=root)
+        return
+    os.chmod(name, 0o700, dir_fd=root)  # a directory: no symlink to follow (every writer is dead)
+    directory = os.open(name, DIRECTORY_FLAGS, dir_fd=root)
+    try:
+        for child in os.listdir(directory):
+            if stat.S_ISDIR(os.stat(child, dir_fd=directory, follow_symlinks=False).st_mode):
+                moved = f".glimpse-removing-{secrets.token_hex(8)}"
+                os.rename(child, moved, src_dir_fd=directory, dst_dir_fd=root)
+                pending.append(moved)
+            else:
+                os.unlink(child, dir_fd=directory)
+    finally:
+        os.close(directory)
+    os.rmdir(name, dir_fd=root)
