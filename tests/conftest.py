@@ -59,6 +59,12 @@ def descendants(ancestor: int) -> set[int]:
     return found
 
 
+@pytest.fixture(scope="session")
+def invoker_for():
+    """Wraps any execution environment in an Invoker (test modules cannot import conftest)."""
+    return Invoker
+
+
 @pytest.fixture(scope="module", params=["lambda", "host"])
 def python_runner(request):
     with runner_environment(catalogue().get("python"), request.param) as environment:

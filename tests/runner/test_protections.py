@@ -9,8 +9,6 @@ from glimpse.environment import ExecutionEnvironment
 from glimpse.languages import catalogue
 from glimpse.local import project_root, runner_function
 
-from conftest import Invoker
-
 ATTEMPTS = """
 import ctypes, errno, json, os, socket
 libc = ctypes.CDLL(None, use_errno=True)
@@ -47,13 +45,13 @@ def attempts(invoker, **extra) -> tuple[dict, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def landlock_runner():
+def landlock_runner(invoker_for):
     """The host profile with namespaces turned off: Landlock and seccomp do the work instead."""
     root = project_root()
     function = runner_function(catalogue().get("python"), root)
     function = dataclasses.replace(function, environment={**function.environment, "GLIMPSE_DISABLE_PROTECTIONS": "namespaces"})
     with ExecutionEnvironment(function, profile="host", runtime_dir=root / "build" / "lambda-runtime") as environment:
-        yield Invoker(environment)
+        yield invoker_for(environment)
 
 
 EXPECTED = {
