@@ -43,6 +43,8 @@ def handler(event, context):
 def answer_and_exit(request_id: str, reply: dict) -> None:
     url = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2018-06-01/runtime/invocation/{request_id}/response"
     request = urllib.request.Request(url, data=json.dumps(reply).encode(), method="POST")
-    with urllib.request.urlopen(request, timeout=5):
-        pass
-    os._exit(0)
+    try:
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+    finally:
+        os._exit(0)  # even when the answer could not be posted: this environment must go

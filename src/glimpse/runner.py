@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from glimpse.models import (
     Status,
 )
 from glimpse.sandbox import Command, Outcome, Sandbox, Workspace, encode
+
+log = logging.getLogger(__name__)
 
 
 class Runner:
@@ -50,23 +53,32 @@ class Runner:
         return None
 
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
-        files = request.files or [SourceFile(name=self.recipe.file_name, content=request.code or "")]
-        values = placeholders(main=files[0].name, toolchains=self.toolchains)
-        compile_stage = run_stage = None
         with self.sandbox.workspace() as workspace:
-            written = _write(workspace, files)
-            if written is not None:
-                run_stage = written
-            else:
-                if self.recipe.compile is not None:
-                    compile_stage = self._stage(self.recipe.compile.argv(values), request, values, workspace, compiling=True)
-                if compile_stage is None or compile_stage.status == Status.OK:
-                    run_stage = self._stage(self.recipe.run.argv(values, request.args), request, values, workspace, compiling=False)
+            try:
+                compile_stage, run_stage = self._stages(request, workspace)
+            except Exception:  # a bug of ours: logged here, never a stack trace to the caller
+                log.exception("execution failed inside the runner")
+                compile_stage, run_stage = None, Stage(status=Status.INTERNAL_ERROR, message="the runner failed")
         return ExecutionResult(
             id=request.execution_id(), language=self.recipe.id, version=self.recipe.version,
             status=_overall(compile_stage, run_stage), compile=compile_stage, run=run_stage,
             limits=request.limits, isolation=self.isolation,
         )
+
+    def _stages(self, request: ExecutionRequest, workspace: Workspace) -> tuple[Stage | None, Stage | None]:
+        """Write the files, compile if the language compiles, run if that succeeded."""
+        files = request.files or [SourceFile(name=self.recipe.file_name, content=request.code or "")]
+        try:
+            workspace.write((file.name, file.data()) for file in files)
+        except OSError as error:  # a full disk is the service's failure, not the program's
+            return None, Stage(status=Status.INTERNAL_ERROR, message=f"could not write the files: {error.strerror}")
+        values = placeholders(main=files[0].name, toolchains=self.toolchains)
+        compile_stage = None
+        if self.recipe.compile is not None:
+            compile_stage = self._stage(self.recipe.compile.argv(values), request, values, workspace, compiling=True)
+            if compile_stage.status != Status.OK:
+                return compile_stage, None
+        return compile_stage, self._stage(self.recipe.run.argv(values, request.args), request, values, workspace, compiling=False)
 
     def _stage(self, argv: list[str], request: ExecutionRequest, values: dict[str, str], workspace: Workspace, compiling: bool) -> Stage:
         step = self.recipe.compile if compiling else self.recipe.run
@@ -91,15 +103,6 @@ def to_stage(outcome: Outcome) -> Stage:
         time_ms=outcome.time_ms, cpu_ms=outcome.cpu_ms, memory_kb=outcome.memory_kb,
         truncated=outcome.truncated, message=outcome.message,
     )
-
-
-def _write(workspace: Workspace, files: list[SourceFile]) -> Stage | None:
-    """Write the request's files; a failure (a full disk) is the service's, not the program's."""
-    try:
-        workspace.write((file.name, file.data()) for file in files)
-    except OSError as error:
-        return Stage(status=Status.INTERNAL_ERROR, message=f"could not write the files: {error.strerror}")
-    return None
 
 
 def _overall(compile_stage: Stage | None, run_stage: Stage | None) -> Status:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,7 +19,7 @@ class Step(BaseModel):
     command: list[str] = Field(min_length=1)
     env: dict[str, str] = Field(default_factory=dict)
 
-    def argv(self, placeholders: dict[str, str], extra: list[str] = ()) -> list[str]:
+    def argv(self, placeholders: dict[str, str], extra: Sequence[str] = ()) -> list[str]:
         return [part.format_map(placeholders) for part in self.command] + list(extra)
 
     def environment(self, placeholders: dict[str, str]) -> dict[str, str]:

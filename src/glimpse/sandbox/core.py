@@ -7,6 +7,7 @@ again; when it cannot, `clean` turns False and the caller retires the environmen
 
 from __future__ import annotations
 
+import logging
 import os
 import resource
 import selectors
@@ -26,6 +27,8 @@ from glimpse.sandbox.processes import ProcessTable
 from glimpse.sandbox.protections import Launch, probe_protections
 from glimpse.sandbox.protections.syscalls import PR_SET_DUMPABLE, prctl
 from glimpse.sandbox.workspace import Scratch, Workspace
+
+log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 FILE_SIZE_LIMIT = 32 * MIB  # any one file a program writes
@@ -104,7 +107,8 @@ class Sandbox:
             _, survivors = self.processes.sweep()
             leftover_ipc = remove_ipc_objects(self.processes.uid)
             leftover_files = self.scratch.sweep()
-        except OSError:
+        except Exception:  # whatever went wrong, the environment is not proven clean
+            log.exception("the clean-up failed")
             return False
         return not (survivors or leftover_ipc or leftover_files)
 
