@@ -242,3 +242,26 @@ def test_isolation_lists_only_what_was_enforced(runner):
         assert "non_dumpable_runtime" in isolation["protections"]
     else:
         assert {"seccomp", "namespaces"} <= set(isolation["protections"])
+
+
+RUNTIME_API_THIEF = """
+import json, urllib.request
+attempts = {}
+for method, path in (("GET", "/2018-06-01/runtime/invocation/next"),
+                     ("POST", "/2018-06-01/runtime/invocation/guessed-id/response")):
+    request = urllib.request.Request("http://127.0.0.1:9001" + path, data=b'{"forged": true}' if method == "POST" else None, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=1) as answer:
+            attempts[path] = answer.status
+    except Exception as error:
+        attempts[path] = type(error).__name__ + str(getattr(error, "code", ""))
+print(json.dumps(attempts))
+"""
+
+
+def test_the_runtime_api_yields_neither_the_next_event_nor_a_forged_answer(runner):
+    result = runner(RUNTIME_API_THIEF)
+    assert result["status"] == "ok" and "forged" not in result  # the answer is the runner's own
+    attempts = json.loads(result["run"]["stdout"])
+    assert 200 not in attempts.values() and 202 not in attempts.values()
+    assert_clean(runner, runner.starts)
