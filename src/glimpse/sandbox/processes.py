@@ -9,6 +9,7 @@ name, so nothing a program does to its name or arguments can make it exempt.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from dataclasses import dataclass
@@ -56,26 +57,26 @@ def identity(pid: int) -> Identity | None:
     return None if ticks is None else Identity(pid, ticks)
 
 
+_UID = re.compile(rb"^Uid:\s+(\d+)", re.MULTILINE)
+_STATE = re.compile(rb"^State:\s+(\S)", re.MULTILINE)
+_THREADS = re.compile(rb"^Threads:\s+(\d+)", re.MULTILINE)
+_ANON_KB = re.compile(rb"^Rss(?:Anon|Shmem):\s+(\d+)", re.MULTILINE)  # absent for zombies
+
+
 def read_status(pid: int) -> ProcessInfo | None:
-    """The real uid, state and RSS of a process. /proc/<pid>/status stays readable when a process
-    makes itself non-dumpable (its /proc directory then belongs to root), so the real uid is read
-    from it rather than from the directory's owner."""
+    """The real uid, state, memory and threads of a process. /proc/<pid>/status stays readable
+    when a process makes itself non-dumpable (its /proc directory then belongs to root), so the
+    real uid is read from it rather than from the directory's owner."""
     try:
         with open(f"{PROC}/{pid}/status", "rb") as status:
             text = status.read()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    uid, state, anon_kb, threads = -1, "?", 0, 1
-    for line in text.splitlines():
-        if line.startswith(b"Uid:"):
-            uid = int(line.split()[1])
-        elif line.startswith(b"State:"):
-            state = line.split()[1].decode()
-        elif line.startswith((b"RssAnon:", b"RssShmem:")):
-            anon_kb += int(line.split()[1])
-        elif line.startswith(b"Threads:"):
-            threads = int(line.split()[1])
-    return ProcessInfo(pid, uid, state, anon_kb, threads)
+    uid, state, threads = _UID.search(text), _STATE.search(text), _THREADS.search(text)
+    if not (uid and state and threads):
+        return None
+    anon_kb = sum(int(kb) for kb in _ANON_KB.findall(text))
+    return ProcessInfo(pid, int(uid[1]), state[1].decode(), anon_kb, int(threads[1]))
 
 
 def proportional_kb(pid: int, fallback: int) -> int:
