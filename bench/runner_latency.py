@@ -6,6 +6,8 @@ Usage: .venv/bin/python bench/runner_latency.py [--runs N]
 the host with `-I hello.py`, as the recipe does. "lambda" and "host" time a warm invocation of the
 runner in a local execution environment of that profile, end to end: the Runtime API round trip,
 request validation, workspace, spawn under limits, supervision, sweep and verification.
+The three series are interleaved, one run of each per round, so drift in the machine's speed
+falls on all of them alike.
 """
 
 from __future__ import annotations
@@ -17,33 +19,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from glimpse.languages import catalogue
 from glimpse.local import runner_environment
 
 HELLO = 'print("Hello from Glimpse!")\n'
-
-
-def bare(runs: int) -> list[float]:
-    with tempfile.TemporaryDirectory() as directory:
-        source = Path(directory) / "hello.py"
-        source.write_text(HELLO)
-        interpreter = Path(sys.base_prefix) / "bin" / "python3.12"
-        return [timed(lambda: subprocess.run([interpreter, "-I", source], capture_output=True, check=True)) for _ in range(runs)]
-
-
-def runner(profile: str, runs: int) -> list[float]:
-    event = json.dumps({"language": "python", "code": HELLO}).encode()
-    with runner_environment(catalogue().get("python"), profile) as environment:
-        for _ in range(5):
-            environment.invoke(event)  # warm: imports done, caches filled
-
-        def once() -> None:
-            answer = json.loads(environment.invoke(event).payload)
-            assert answer["status"] == "ok", answer
-
-        return [timed(once) for _ in range(runs)]
+PROFILES = ("lambda", "host")
 
 
 def timed(action) -> float:
@@ -54,19 +37,33 @@ def timed(action) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=60)
     runs = parser.parse_args().runs
-    # interleave nothing: each series runs alone, bare first and last to see drift
-    series = {"bare": bare(runs)}
-    for profile in ("lambda", "host"):
-        series[profile] = runner(profile, runs)
-    series["bare (again)"] = bare(runs)
-    reference = statistics.median(series["bare"] + series["bare (again)"])
-    print(f"{'series':<14}{'median ms':>10}{'p90 ms':>9}{'× bare':>8}   ({runs} runs each)")
+    event = json.dumps({"language": "python", "code": HELLO}).encode()
+    with tempfile.TemporaryDirectory() as directory, ExitStack() as stack:
+        source = Path(directory) / "hello.py"
+        source.write_text(HELLO)
+        bare_command = [Path(sys.base_prefix) / "bin" / "python3.12", "-I", source]
+        environments = {profile: stack.enter_context(runner_environment(catalogue().get("python"), profile)) for profile in PROFILES}
+
+        def invoke(profile: str) -> None:
+            answer = json.loads(environments[profile].invoke(event).payload)
+            assert answer["status"] == "ok", answer
+
+        actions = {"bare": lambda: subprocess.run(bare_command, capture_output=True, check=True)}
+        actions |= {profile: (lambda profile=profile: invoke(profile)) for profile in PROFILES}
+        for action in actions.values():  # warm-up: imports done, caches filled
+            for _ in range(5):
+                action()
+        series: dict[str, list[float]] = {name: [] for name in actions}
+        for _ in range(runs):
+            for name, action in actions.items():
+                series[name].append(timed(action))
+    reference = statistics.median(series["bare"])
+    print(f"{'series':<8}{'median ms':>10}{'p90 ms':>9}{'× bare':>8}   ({runs} interleaved runs each)")
     for name, values in series.items():
         median = statistics.median(values)
-        p90 = statistics.quantiles(values, n=10)[-1]
-        print(f"{name:<14}{median:>10.1f}{p90:>9.1f}{median / reference:>8.2f}")
+        print(f"{name:<8}{median:>10.1f}{statistics.quantiles(values, n=10)[-1]:>9.1f}{median / reference:>8.2f}")
 
 
 if __name__ == "__main__":
