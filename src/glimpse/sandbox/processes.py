@@ -33,23 +33,25 @@ class ProcessInfo:
     threads: int
 
 
-def start_ticks(pid: int) -> int | None:
+def stat_fields(pid: int) -> list[bytes] | None:
+    """/proc/<pid>/stat from field 3 (state) on, so that stat(5)'s field N is item N - 3; the
+    command name before it may hold spaces and parentheses, hence the split at the last ')'."""
     try:
         with open(f"{PROC}/{pid}/stat", "rb") as stat:
-            fields = stat.read().rsplit(b")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError, IndexError):
+            return stat.read().rsplit(b")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
         return None
-    return int(fields[19])  # field 22 of stat(5); fields[0] is field 3 (state)
+
+
+def start_ticks(pid: int) -> int | None:
+    fields = stat_fields(pid)
+    return None if fields is None else int(fields[22 - 3])
 
 
 def cpu_ms(pid: int) -> int:
-    """User plus system CPU time of a live process, 0 if it is gone."""
-    try:
-        with open(f"{PROC}/{pid}/stat", "rb") as stat:
-            fields = stat.read().rsplit(b")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return 0
-    return (int(fields[11]) + int(fields[12])) * 1000 // CLOCK_TICKS
+    """User plus system CPU time (fields 14 and 15) of a live process, 0 if it is gone."""
+    fields = stat_fields(pid)
+    return 0 if fields is None else (int(fields[14 - 3]) + int(fields[15 - 3])) * 1000 // CLOCK_TICKS
 
 
 def identity(pid: int) -> Identity | None:
@@ -116,11 +118,10 @@ class ProcessTable:
         pids, pid = [], os.getppid()
         while pid > 1:
             pids.append(pid)
-            try:
-                with open(f"{PROC}/{pid}/stat", "rb") as stat:
-                    pid = int(stat.read().rsplit(b")", 1)[1].split()[1])
-            except (FileNotFoundError, ProcessLookupError):
+            fields = stat_fields(pid)
+            if fields is None:
                 break
+            pid = int(fields[4 - 3])  # the parent's parent
         return pids
 
     def _is_exempt(self, pid: int) -> bool:
