@@ -25,7 +25,7 @@ from .config import PROFILES, EnvironmentInitError, FunctionConfig, InvokeResult
 from .layout import SETPRIV, runtime_command
 from .logs import LogBuffer
 from .runtime_api import Invocation
-from .sandbox import Sandbox
+from .runtime_process import RuntimeProcess
 from .variables import function_arn
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of an on-demand environment
@@ -58,7 +58,7 @@ class ExecutionEnvironment:
         self._arn = function_arn(function)
         self._invoke_lock = threading.Lock()  # one invocation at a time, as Lambda does
         self._lifecycle_lock = threading.Lock()  # start and stop
-        self._sandbox: Sandbox | None = None
+        self._process: RuntimeProcess | None = None
         self.starts = 0
 
     def __enter__(self) -> "ExecutionEnvironment":
@@ -70,13 +70,13 @@ class ExecutionEnvironment:
 
     @property
     def alive(self) -> bool:
-        sandbox = self._sandbox
-        return sandbox is not None and not sandbox.api.exited
+        process = self._process
+        return process is not None and not process.api.exited
 
     @property
     def runtime_pid(self) -> int | None:
-        sandbox = self._sandbox
-        return sandbox.runtime_pid() if sandbox is not None and self.alive else None
+        process = self._process
+        return process.runtime_pid() if process is not None and self.alive else None
 
     def logs(self) -> str:
         """The runtime's recent stdout and stderr lines, across restarts."""
@@ -89,33 +89,33 @@ class ExecutionEnvironment:
     def stop(self) -> None:
         """Kill everything this environment runs; idempotent."""
         with self._lifecycle_lock:
-            if self._sandbox is not None:
-                self._sandbox.stop()
-                self._sandbox = None
+            if self._process is not None:
+                self._process.stop()
+                self._process = None
 
     def invoke(self, payload: bytes, *, tenant_id: str | None = None) -> InvokeResult:
         if tenant_id is not None and not _TENANT_ID.fullmatch(tenant_id):
             raise ValueError(f"invalid tenant id {tenant_id!r}")
         with self._invoke_lock:
             try:
-                sandbox = self._ensure_started()
+                process = self._ensure_started()
             except EnvironmentInitError as error:
                 return InvokeResult(error.document, "Unhandled", str(uuid.uuid4()), 0.0, environment_retired=True)
-            return self._invoke_in(sandbox, self._new_invocation(payload, tenant_id))
+            return self._invoke_in(process, self._new_invocation(payload, tenant_id))
 
-    def _ensure_started(self) -> Sandbox:
+    def _ensure_started(self) -> RuntimeProcess:
         with self._lifecycle_lock:
             if self.alive:
-                return self._sandbox
-            if self._sandbox is not None:
-                self._sandbox.stop()  # already dead: collect its thread
-                self._sandbox = None
-            sandbox = Sandbox(self._command_for, namespaced=self._as_root, log_sink=self._log_sink, name=self.function.name)
-            sandbox.start()
-            self._sandbox = sandbox
+                return self._process
+            if self._process is not None:
+                self._process.stop()  # already dead: collect its thread
+                self._process = None
+            process = RuntimeProcess(self._command_for, namespaced=self._as_root, log_sink=self._log_sink, name=self.function.name)
+            process.start()
+            self._process = process
             self.starts += 1
-            self._await_init(sandbox)
-            return sandbox
+            self._await_init(process)
+            return process
 
     def _command_for(self, runtime_api: str) -> BwrapCommand:
         return runtime_command(
@@ -123,14 +123,14 @@ class ExecutionEnvironment:
             python_home=self._python_home, runtime_api=runtime_api, as_root=self._as_root,
         )
 
-    def _await_init(self, sandbox: Sandbox) -> None:
-        api = sandbox.api
+    def _await_init(self, process: RuntimeProcess) -> None:
+        api = process.api
         deadline = time.monotonic() + self._init_timeout_s
         api.wait_until(lambda: api.polled or api.init_error is not None or api.exited, deadline)
         if api.polled:
             return
         exit_status = api.exit_status  # None here: it never asked for work in time
-        sandbox.stop()
+        process.stop()
         logs = self.logs()[-_ERROR_LOG_CHARS:]
         if api.init_error is not None:
             raise EnvironmentInitError("the runtime reported an init error", document=api.init_error, logs=logs)
@@ -155,27 +155,27 @@ class ExecutionEnvironment:
             headers.append(("Lambda-Runtime-Aws-Tenant-Id", tenant_id))
         return Invocation(request_id, bytes(payload), tuple(headers))
 
-    def _invoke_in(self, sandbox: Sandbox, invocation: Invocation) -> InvokeResult:
-        api = sandbox.api
+    def _invoke_in(self, process: RuntimeProcess, invocation: Invocation) -> InvokeResult:
+        api = process.api
         started = time.monotonic()
         deadline = started + self.function.timeout_s
         if api.dispatch(invocation):
             api.wait_until(lambda: invocation.answered or api.exited, deadline)
         if not invocation.answered:
-            return self._unanswered(sandbox, invocation, started)
+            return self._unanswered(process, invocation, started)
         duration_ms = (invocation.answered_at - started) * 1000
         # Ready again when the runtime asks for more work; one still busy when its time is up is reset.
         if not api.wait_until(lambda: api.idle or api.exited, deadline):
-            sandbox.stop()
+            process.stop()
         return InvokeResult(invocation.answer, invocation.function_error, invocation.request_id, duration_ms,
                             environment_retired=api.exited)
 
-    def _unanswered(self, sandbox: Sandbox, invocation: Invocation, started: float) -> InvokeResult:
-        api = sandbox.api
+    def _unanswered(self, process: RuntimeProcess, invocation: Invocation, started: float) -> InvokeResult:
+        api = process.api
         if api.exited:
             document = _exit_document(invocation.request_id, api.exit_status)
         else:
-            sandbox.stop()
+            process.stop()
             document = _timeout_document(invocation.request_id, self.function.timeout_s)
         duration_ms = (time.monotonic() - started) * 1000
         return InvokeResult(document, "Unhandled", invocation.request_id, duration_ms, environment_retired=True)

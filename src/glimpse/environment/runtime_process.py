@@ -30,7 +30,7 @@ _NAMESPACE_GONE_LIMIT_S = 5.0
 _BWRAP_EXITED = object()  # the selector key's data for bwrap's pidfd
 
 
-class Sandbox:
+class RuntimeProcess:
     def __init__(self, command_for: Callable[[str], BwrapCommand], *, namespaced: bool, log_sink: Callable[[str], None], name: str) -> None:
         self._command_for = command_for  # the command needs the Runtime API's address
         self._namespaced = namespaced
