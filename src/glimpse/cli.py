@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("file", type=Path)
     run.add_argument("--language", help="language id or alias (default: from the file's extension)")
     run.add_argument("--stdin", type=Path, help="a file whose bytes the program reads on standard input")
-    run.add_argument("--arg", action="append", default=[], dest="args", help="an argument for the program (repeatable)")
+    run.add_argument("--arg", action="append", default=[], dest="args", help="an argument for the program (repeatable; --arg=-x for one starting with -)")
     run.add_argument("--time-ms", type=int, help=f"wall-clock limit (default {Limits().time_ms})")
     run.add_argument("--memory-mb", type=int, help=f"memory limit (default {Limits().memory_mb})")
     run.add_argument("--json", action="store_true", help="print the whole result document")

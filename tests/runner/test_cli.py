@@ -1,0 +1,49 @@
+"""`glimpse run --local`, as a user types it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GLIMPSE = [str(Path(sys.executable).with_name("glimpse"))]
+
+
+def glimpse(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*GLIMPSE, *args], cwd=cwd, capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize("profile", ["lambda", "host"])
+def test_run_local_json_prints_an_ok_result(tmp_path, profile):
+    (tmp_path / "hello.py").write_text('print("Hello from Glimpse!")\n')
+    completed = glimpse("run", "hello.py", "--local", "--json", "--profile", profile, cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["status"] == "ok"
+    assert result["run"]["stdout"] == "Hello from Glimpse!\n"
+    assert result["isolation"]["profile"] == profile
+
+
+def test_run_local_passes_stdin_and_arguments_and_exits_like_the_program(tmp_path):
+    (tmp_path / "echo.py").write_text("import sys\nprint(sys.argv[1:], sys.stdin.read())\nprint('oops', file=sys.stderr)\nsys.exit(3)\n")
+    (tmp_path / "input.txt").write_text("from stdin")
+    completed = glimpse("run", "echo.py", "--local", "--stdin", "input.txt", "--arg", "a b", "--arg=--c", cwd=tmp_path)
+    assert completed.returncode == 3
+    assert completed.stdout == b"['a b', '--c'] from stdin\n"
+    assert completed.stderr == b"oops\n"
+
+
+def test_run_local_reports_a_limit_and_the_signal_exit_code(tmp_path):
+    (tmp_path / "spin.txt").write_text("while True:\n    pass\n")
+    completed = glimpse("run", "spin.txt", "--language", "py", "--local", "--time-ms", "300", cwd=tmp_path)
+    assert completed.returncode == 128 + 9
+    assert b"time_limit" in completed.stderr
+
+
+def test_run_names_what_is_wrong(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    assert b"--language" in glimpse("run", "notes.txt", "--local", cwd=tmp_path).stderr
+    (tmp_path / "a.py").write_text("")
+    completed = glimpse("run", "a.py", "--local", "--time-ms", "0", cwd=tmp_path)
+    assert completed.returncode == 2 and b"limits.time_ms" in completed.stderr
