@@ -47,9 +47,8 @@ class Landlock(Protection):
 
     @classmethod
     def probe(cls) -> Landlock | None:
-        try:
-            abi = syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION))
-        except OSError:
+        abi = landlock_abi()
+        if abi is None:
             return None
         candidate = cls(abi)
 
@@ -90,6 +89,14 @@ class Landlock(Protection):
         ruleset = self.ruleset(str(launch.workspace))
         launch.parent_fds.append(ruleset)
         launch.preexec.append(lambda: _restrict(ruleset))
+
+
+def landlock_abi() -> int | None:
+    """The kernel's Landlock ABI version, None where there is no Landlock."""
+    try:
+        return syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION))
+    except OSError:
+        return None
 
 
 def _restrict(ruleset: int) -> None:
