@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from glimpse.languages import Recipe, placeholders
 from glimpse.models import (
     ExecutionRequest,
+    Limits,
     ExecutionResult,
     FieldError,
     Isolation,
@@ -24,12 +25,23 @@ from glimpse.sandbox import Command, Outcome, Sandbox, Workspace, encode
 log = logging.getLogger(__name__)
 
 
+# A compile is the service's work on the user's behalf: it gets its own limits, whatever the run's.
+COMPILE_LIMITS = Limits(time_ms=20_000, memory_mb=1_024, output_bytes=64 * 1024, processes=128)
+
+
 class Runner:
     def __init__(self, recipe: Recipe, sandbox: Sandbox, profile: str, toolchains: Path = Path("/opt")):
         self.recipe = recipe
         self.sandbox = sandbox
         self.isolation = Isolation(profile=profile, protections=sandbox.protection_names)
         self.toolchains = toolchains
+        self.compiler = None
+        if recipe.compile is not None and recipe.compile.server is not None:
+            self.compiler = sandbox.warm_compiler(recipe.compile.server_argv(self._placeholders("", Path("/"), 0)))
+            self.compiler.start()  # its JVM boots while the runtime waits for the first event
+
+    def _placeholders(self, main: str, workspace: Path, memory_mb: int) -> dict[str, str]:
+        return placeholders(main=main, toolchains=self.toolchains, workspace=workspace, memory_mb=memory_mb)
 
     def handle(self, event: Any) -> dict[str, Any]:
         """Answer an event: a result document, or a rejection when the event is not runnable."""
@@ -72,26 +84,52 @@ class Runner:
             workspace.write((file.name, file.data()) for file in files)
         except OSError as error:  # a full disk is the service's failure, not the program's
             return None, Stage(status=Status.INTERNAL_ERROR, message=f"could not write the files: {error.strerror}")
-        values = placeholders(main=files[0].name, toolchains=self.toolchains)
+        values = self._placeholders(files[0].name, workspace.path, request.limits.memory_mb)
+        sources = [file.name for file in files if Path(file.name).suffix.lower() in self.recipe.extensions]
         compile_stage = None
         if self.recipe.compile is not None:
-            compile_stage = self._stage(self.recipe.compile.argv(values), request, values, workspace, compiling=True)
+            compile_stage = self._compile(sources, values, workspace)
             if compile_stage.status != Status.OK:
                 return compile_stage, None
-        return compile_stage, self._stage(self.recipe.run.argv(values, request.args), request, values, workspace, compiling=False)
-
-    def _stage(self, argv: list[str], request: ExecutionRequest, values: dict[str, str], workspace: Workspace, compiling: bool) -> Stage:
-        step = self.recipe.compile if compiling else self.recipe.run
+        run = self.recipe.run
         command = Command(
-            argv=argv, limits=request.limits, env=step.environment(values),
-            stdin=b"" if compiling else request.stdin.encode("utf-8", errors="surrogatepass"),
+            argv=run.argv(values, extra=request.args), limits=request.limits, env=run.environment(values),
+            stdin=request.stdin.encode("utf-8", errors="surrogatepass"),
             address_space_limit=self.recipe.address_space_limit,
             out_of_memory_markers=tuple(self.recipe.out_of_memory_markers),
         )
-        stage = to_stage(self.sandbox.execute(command, workspace))
-        if compiling and stage.status not in (Status.OK, Status.INTERNAL_ERROR):
+        return compile_stage, to_stage(self.sandbox.execute(command, workspace))
+
+    def _compile(self, sources: list[str], values: dict[str, str], workspace: Workspace) -> Stage:
+        step = self.recipe.compile
+        if self.compiler is not None:
+            stage = self._compile_in_server(step, sources, values, workspace)
+        else:
+            command = Command(argv=step.argv(values, sources=sources), limits=COMPILE_LIMITS, env=step.environment(values))
+            stage = to_stage(self.sandbox.execute(command, workspace))
+        if stage.status not in (Status.OK, Status.INTERNAL_ERROR):
             stage.status = Status.COMPILE_ERROR
+        # Compilers name files by their absolute paths, or relative to their own directory (the
+        # warm compiler's is /); the user knows them relative to the workspace.
+        for prefix in (f"{workspace.path}/", f"{workspace.path.relative_to('/')}/"):
+            stage.stdout, stage.stderr = (text.replace(prefix, "") for text in (stage.stdout, stage.stderr))
         return stage
+
+    def _compile_in_server(self, step, sources: list[str], values: dict[str, str], workspace: Workspace) -> Stage:
+        output = workspace.path / step.output
+        if not output.suffix:
+            output.mkdir()  # a class directory
+        answer = self.compiler.compile(
+            self.recipe.id, output, [workspace.path / source for source in sources], COMPILE_LIMITS.time_ms / 1000
+        )
+        if answer.main_class is not None:
+            values["main_class"] = answer.main_class
+        status = {"ok": Status.OK, "time_limit": Status.TIME_LIMIT, "unavailable": Status.INTERNAL_ERROR}
+        stderr, encoding = encode(answer.messages, truncated=False)
+        return Stage(
+            status=status.get(answer.status, Status.COMPILE_ERROR), stderr=stderr, stderr_encoding=encoding,
+            exit_code=0 if answer.status == "ok" else 1, time_ms=answer.time_ms, cpu_ms=answer.cpu_ms,
+        )
 
 
 def to_stage(outcome: Outcome) -> Stage:

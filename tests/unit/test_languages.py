@@ -2,7 +2,7 @@ import sys
 
 import pytest
 
-from glimpse.languages import UnknownLanguage, catalogue
+from glimpse.languages import Step, UnknownLanguage, catalogue
 
 
 def test_python_is_found_by_id_alias_and_extension():
@@ -30,5 +30,18 @@ def test_version_requests(wanted, accepted):
 
 def test_request_values_are_never_formatted_into_commands():
     step = catalogue().get("python").run
-    argv = step.argv({"python": "/var/lang/bin/python3.12", "main": "main.py", "toolchains": "/opt"}, ["{python}", "$(id)"])
+    values = {"python": "/var/lang/bin/python3.12", "main": "main.py", "toolchains": "/opt"}
+    argv = step.argv(values, extra=["{python}", "$(id)"])
     assert argv == ["/var/lang/bin/python3.12", "-I", "main.py", "{python}", "$(id)"]
+
+
+def test_sources_expand_as_whole_arguments():
+    step = Step(command=["cc", "-o", "main", "{sources}", "-lm"])
+    assert step.argv({}, sources=["a.c", "{main}.c"]) == ["cc", "-o", "main", "a.c", "{main}.c", "-lm"]
+
+
+def test_a_step_compiles_one_way_and_a_server_names_its_output():
+    with pytest.raises(ValueError, match="either a command or a server"):
+        Step(command=["cc"], server=["java"])
+    with pytest.raises(ValueError, match="output"):
+        Step(server=["java"])

@@ -6,24 +6,51 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Step(BaseModel):
-    """One command. Its strings may name placeholders ({python}, {toolchains}, {main}); the
-    request's own values (file names, arguments) are never formatted: they are appended as
-    whole argument list elements."""
+    """How to compile or run. Its strings may name placeholders ({python}, {toolchains}, {main},
+    {main_class}, {memory_mb}, {heap_mb}, {workspace}); an element that is exactly "{sources}"
+    stands for the request's source files. The request's own values (file names, arguments) are
+    never formatted: they are appended as whole argument-list elements.
+
+    A compile step either runs `command` under the sandbox like any program, or hands the sources
+    to a warm compiler started once per environment with `server` (it writes `output`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    command: list[str] = Field(min_length=1)
+    command: list[str] | None = Field(default=None, min_length=1)
+    server: list[str] | None = Field(default=None, min_length=1)
+    output: str | None = None
     env: dict[str, str] = Field(default_factory=dict)
 
-    def argv(self, placeholders: dict[str, str], extra: Sequence[str] = ()) -> list[str]:
-        return [part.format_map(placeholders) for part in self.command] + list(extra)
+    @model_validator(mode="after")
+    def _one_way(self) -> Step:
+        if (self.command is None) == (self.server is None):
+            raise ValueError("a step has either a command or a server")
+        if self.server is not None and self.output is None:
+            raise ValueError("a server step names its output")
+        return self
+
+    def argv(self, placeholders: dict[str, str], sources: Sequence[str] = (), extra: Sequence[str] = ()) -> list[str]:
+        return _expand(self.command or [], placeholders, sources) + list(extra)
+
+    def server_argv(self, placeholders: dict[str, str]) -> list[str]:
+        return _expand(self.server or [], placeholders, ())
 
     def environment(self, placeholders: dict[str, str]) -> dict[str, str]:
         return {name: value.format_map(placeholders) for name, value in self.env.items()}
+
+
+def _expand(parts: list[str], placeholders: dict[str, str], sources: Sequence[str]) -> list[str]:
+    argv: list[str] = []
+    for part in parts:
+        if part == "{sources}":
+            argv.extend(sources)
+        else:
+            argv.append(part.format_map(placeholders))
+    return argv
 
 
 class Recipe(BaseModel):
@@ -40,6 +67,12 @@ class Recipe(BaseModel):
     compile: Step | None = None
     run: Step
 
+    @model_validator(mode="after")
+    def _runs_a_command(self) -> Recipe:
+        if self.run.command is None:
+            raise ValueError("the run step runs a command")
+        return self
+
     def accepts_version(self, wanted: str | None) -> bool:
         """A request may name no version, "*", "latest", or a prefix of ours ("3", "3.12")."""
         if wanted in (None, "", "*", "latest"):
@@ -47,5 +80,12 @@ class Recipe(BaseModel):
         return self.version == wanted or self.version.startswith(wanted + ".")
 
 
-def placeholders(main: str, toolchains: Path) -> dict[str, str]:
-    return {"python": sys.executable, "toolchains": str(toolchains), "main": main}
+def placeholders(main: str, toolchains: Path, workspace: Path, memory_mb: int) -> dict[str, str]:
+    return {
+        "python": sys.executable,
+        "toolchains": str(toolchains),
+        "main": main,
+        "workspace": str(workspace),
+        "memory_mb": str(memory_mb),
+        "heap_mb": str(max(16, memory_mb * 3 // 4)),  # a JVM's heap, leaving room for the rest of it
+    }

@@ -26,6 +26,7 @@ from glimpse.sandbox.output import CappedBuffer
 from glimpse.sandbox.processes import ProcessTable
 from glimpse.sandbox.protections import Launch, probe_protections
 from glimpse.sandbox.protections.syscalls import PR_SET_DUMPABLE, prctl
+from glimpse.sandbox.warm_compiler import WarmCompiler
 from glimpse.sandbox.workspace import Scratch, Workspace
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,10 @@ class Sandbox:
             yield workspace
         finally:
             self.clean = self._clean_up() and self.clean
+
+    def warm_compiler(self, argv: list[str]) -> WarmCompiler:
+        """A compiler process of the runtime's own, exempt from the sweep by its identity."""
+        return WarmCompiler(argv, self.processes)
 
     def _clean_up(self) -> bool:
         """Remove everything a run may have left, and say whether that is proven."""
