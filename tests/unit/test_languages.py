@@ -32,7 +32,7 @@ def test_request_values_are_never_formatted_into_commands():
     step = catalogue().get("python").run
     values = {"python": "/var/lang/bin/python3.12", "main": "main.py", "toolchains": "/opt"}
     argv = step.argv(values, extra=["{python}", "$(id)"])
-    assert argv == ["/var/lang/bin/python3.12", "-I", "main.py", "{python}", "$(id)"]
+    assert argv == ["/var/lang/bin/python3.12", "-E", "-s", "main.py", "{python}", "$(id)"]
 
 
 def test_sources_expand_as_whole_arguments():
