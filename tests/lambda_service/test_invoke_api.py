@@ -1,0 +1,116 @@
+"""The local Lambda service speaks the Invoke API as Lambda does, to an unmodified boto3 client."""
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from glimpse.environment import ExecutionEnvironment, FunctionConfig
+from glimpse.lambda_service import FunctionPool, LambdaService
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNTIME_DIR = ROOT / "build" / "lambda-runtime"
+FIXTURE = FunctionConfig(name="Fixture", handler="app.handler", code_dir=ROOT / "tests" / "environment" / "fixture_function",
+                         timeout_s=10.0)
+
+
+@pytest.fixture(scope="module")
+def service():
+    def new_environment(function):
+        return ExecutionEnvironment(function, runtime_dir=RUNTIME_DIR)
+
+    pools = {
+        "Fixture": FunctionPool(FIXTURE, concurrency=2, new_environment=new_environment, aliases=frozenset({"live"})),
+        "OneAtATime": FunctionPool(FunctionConfig(name="OneAtATime", handler="app.handler", code_dir=FIXTURE.code_dir),
+                                   concurrency=1, new_environment=new_environment, reserved=True),
+    }
+    with LambdaService(pools) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(service):
+    return boto3.client("lambda", endpoint_url=service.endpoint_url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(retries={"total_max_attempts": 1}))
+
+
+def invoke(client, action: str, **options):
+    response = client.invoke(Payload=json.dumps({"action": action, **options.pop("fields", {})}), **options)
+    return response, json.loads(response["Payload"].read() or b"null")
+
+
+def test_an_invocation_answers_the_payload_with_lambdas_headers(client):
+    response, payload = invoke(client, "echo", FunctionName="Fixture", fields={"value": 42})
+    assert response["StatusCode"] == 200 and payload == {"action": "echo", "value": 42}
+    assert response["ExecutedVersion"] == "$LATEST" and "FunctionError" not in response
+    assert response["ResponseMetadata"]["RequestId"]
+
+
+def test_names_arns_and_qualifiers_resolve_as_in_lambda(client):
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:Fixture"
+    for options in ({"FunctionName": arn}, {"FunctionName": "Fixture:live"}, {"FunctionName": "Fixture", "Qualifier": "live"},
+                    {"FunctionName": f"{arn}:live"}, {"FunctionName": "123456789012:function:Fixture"}):
+        response, _ = invoke(client, "echo", **options)
+        assert response["ExecutedVersion"] == ("1" if "live" in str(options) else "$LATEST")
+    with pytest.raises(client.exceptions.ResourceNotFoundException, match="function:Fixture:nope"):
+        invoke(client, "echo", FunctionName="Fixture", Qualifier="nope")
+    with pytest.raises(client.exceptions.ResourceNotFoundException, match="function:Missing"):
+        invoke(client, "echo", FunctionName="Missing")
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        invoke(client, "echo", FunctionName="Fixture:live", Qualifier="other")
+
+
+def test_a_function_error_is_a_200_with_x_amz_function_error(client):
+    response, payload = invoke(client, "fail", FunctionName="Fixture")
+    assert response["StatusCode"] == 200 and response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "ValueError"
+    response, payload = invoke(client, "exit", FunctionName="Fixture", fields={"code": 3})
+    assert response["FunctionError"] == "Unhandled" and payload["errorType"] == "Runtime.ExitError"
+
+
+def test_what_lambda_refuses_is_refused_alike(client):
+    with pytest.raises(client.exceptions.RequestTooLargeException):
+        client.invoke(FunctionName="Fixture", Payload=json.dumps({"pad": "x" * (6 * 1024 * 1024)}))
+    with pytest.raises(client.exceptions.InvalidRequestContentException):
+        client.invoke(FunctionName="Fixture", Payload=b"{not json")
+    with pytest.raises(client.exceptions.InvalidParameterValueException, match="not emulated"):
+        client.invoke(FunctionName="Fixture", InvocationType="Event", Payload=b"{}")
+    assert client.invoke(FunctionName="Fixture", InvocationType="DryRun", Payload=b"{}")["StatusCode"] == 204
+    with pytest.raises(client.exceptions.InvalidParameterValueException, match="tenant"):
+        invoke(client, "echo", FunctionName="Fixture", TenantId="bad\ttenant")
+
+
+def test_beyond_its_concurrency_a_function_is_throttled_with_retry_after(client):
+    invoke(client, "echo", FunctionName="OneAtATime")  # warm
+    busy = threading.Thread(target=invoke, args=(client, "sleep"), kwargs={"FunctionName": "OneAtATime", "fields": {"seconds": 1.5}})
+    busy.start()
+    time.sleep(0.4)
+    with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
+        invoke(client, "echo", FunctionName="OneAtATime")
+    busy.join()
+    error = raised.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert error["ResponseMetadata"]["HTTPHeaders"]["retry-after"] == "1"
+    assert error["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    invoke(client, "echo", FunctionName="OneAtATime")  # free again
+
+
+def test_environments_are_reused_within_a_tenant_and_never_across_tenants(client):
+    def environment_of(tenant):
+        _, payload = invoke(client, "context", FunctionName="Fixture", TenantId=tenant)
+        assert payload["tenant_id"] == tenant
+        _, counted = invoke(client, "count", FunctionName="Fixture", TenantId=tenant)
+        return counted
+
+    first = environment_of("tenant-a")
+    again = environment_of("tenant-a")
+    assert again["count"] > first["count"]  # the same environment, reused
+    other = environment_of("tenant-b")
+    assert other["count"] == 2  # a fresh one (its first two invocations: context, then count)
+    third = environment_of("tenant-c")  # at concurrency 2 an idle environment of another tenant makes room
+    assert third["count"] == 2
