@@ -13,11 +13,12 @@ BUILD := build
 RUNNER_ARTIFACT := $(BUILD)/functions/RunnerPythonFunction
 LAMBDA_RUNTIME := $(BUILD)/lambda-runtime
 
-.PHONY: help test venv build clean
+.PHONY: help test venv build layers clean
 
 help:
 	@echo "make test    create .venv, build the runner and the local Lambda runtime, run the tests"
 	@echo "make build   build the runner function artifact and the local Lambda runtime only"
+	@echo "make layers  build every toolchain layer (layers/toolchains/*/Makefile) into build/layers/<LogicalId>/"
 	@echo "make clean   remove .venv and build/"
 
 venv: $(VENV)/.installed
@@ -42,6 +43,23 @@ $(LAMBDA_RUNTIME)/.built: $(VENV)/.installed
 	rm -rf $(LAMBDA_RUNTIME)
 	$(PY) -m pip install --quiet --target $(LAMBDA_RUNTIME) --platform manylinux2014_x86_64 --python-version 3.12 --only-binary=:all: awslambdaric==4.2.2
 	touch $@
+
+# Toolchain layers: each layers/toolchains/<name>/Makefile's build-<LogicalId> target, run as
+# `sam build` runs it, into build/layers/<LogicalId>/ (what Lambda unpacks under /opt). A layer is
+# rebuilt when a file of its folder or a shared helper it includes changes; downloads stay in build/cache/.
+LAYER_MAKEFILES := $(wildcard layers/toolchains/*/Makefile)
+LAYER_SHARED := layers/toolchains/toolchain.mk layers/toolchains/layertool.py
+layer_ids = $(shell sed -n 's/^build-\([A-Za-z0-9]*\):.*/\1/p' $(1))
+define LAYER_RULE
+$(BUILD)/layers/.$(2).built: $(shell find $(dir $(1)) -type f) $(if $(shell grep -l toolchain.mk $(1)),$(LAYER_SHARED)) | $(VENV)/.installed
+	rm -rf $(BUILD)/layers/$(2) && mkdir -p $(BUILD)/layers/$(2)
+	PATH=$(abspath $(VENV))/bin:$$$$PATH $(MAKE) --no-print-directory -f $(1) build-$(2) ARTIFACTS_DIR=$(abspath $(BUILD)/layers/$(2))
+	touch $$@
+LAYER_STAMPS += $(BUILD)/layers/.$(2).built
+endef
+$(foreach makefile,$(LAYER_MAKEFILES),$(foreach id,$(call layer_ids,$(makefile)),$(eval $(call LAYER_RULE,$(makefile),$(id)))))
+
+layers: $(LAYER_STAMPS)
 
 test: venv build
 	$(VENV)/bin/ruff check src functions tests bench
