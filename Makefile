@@ -11,13 +11,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD := build
 RUNNER_ARTIFACT := $(BUILD)/functions/RunnerPythonFunction
+ROUTER_ARTIFACT := $(BUILD)/functions/RouterFunction
 LAMBDA_RUNTIME := $(BUILD)/lambda-runtime
+# aws-sam-cli pins pydantic and boto3 versions other than the functions', so it has a venv of its own.
+SAM_VENV := $(BUILD)/sam-cli
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
-.PHONY: help test venv build layers clean
+.PHONY: help test venv build layers sam-cli template-checks clean
 
 help:
 	@echo "make test    create .venv, build the runner and the local Lambda runtime, run the tests"
 	@echo "make build   build the runner function artifact and the local Lambda runtime only"
+	@echo "make template-checks   cfn-lint, sam validate --lint and sam build (no Docker) of template.yaml"
 	@echo "make layers  build every toolchain layer (layers/toolchains/*/Makefile) into build/layers/<LogicalId>/"
 	@echo "make clean   remove .venv and build/"
 
@@ -30,12 +35,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-build: $(RUNNER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built
+build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built
 
 # The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/.
 $(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
 	rm -rf $(RUNNER_ARTIFACT) && mkdir -p $(RUNNER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/runner/Makefile build-RunnerPythonFunction ARTIFACTS_DIR=$(abspath $(RUNNER_ARTIFACT))
+	touch $@
+
+$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/api/Makefile functions/api/requirements.txt functions/api/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
+	rm -rf $(ROUTER_ARTIFACT) && mkdir -p $(ROUTER_ARTIFACT)
+	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/api/Makefile build-RouterFunction ARTIFACTS_DIR=$(abspath $(ROUTER_ARTIFACT))
 	touch $@
 
 # What Lambda's python3.12 image holds at /var/runtime: the runtime interface client.
@@ -61,7 +71,22 @@ $(foreach makefile,$(LAYER_MAKEFILES),$(foreach id,$(call layer_ids,$(makefile))
 
 layers: $(LAYER_STAMPS)
 
-test: venv build
+sam-cli: $(SAM_VENV)/.installed
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	rm -rf $(SAM_VENV)
+	$(PYTHON312) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	touch $@
+
+# The template as CloudFormation and SAM see it, without Docker or an AWS account. sam build runs
+# the same BuildMethod: makefile targets as `make build` (with the venv's python3.12 first on PATH).
+template-checks: sam-cli
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint --region us-east-1
+	PATH=$(abspath $(VENV))/bin:$$PATH $(SAM) build --build-dir $(BUILD)/sam --cache-dir $(BUILD)/sam-cache --cached --parallel
+
+test: venv build template-checks
 	$(VENV)/bin/ruff check src functions tests bench
 	$(VENV)/bin/pytest
 

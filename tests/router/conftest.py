@@ -1,0 +1,66 @@
+import dataclasses
+
+import pytest
+
+from glimpse.environment import FunctionConfig
+from glimpse.lambda_service import LambdaService
+from glimpse.template import functions
+from router_helpers import ROOT, Router
+
+TEMPLATE = ROOT / "template.yaml"
+
+
+def pytest_configure(config):
+    # Powertools warns when a request published no metric of its own (the GET routes publish none).
+    config.addinivalue_line("filterwarnings", "ignore:No application metrics to publish")
+STAND_INS = ROOT / "tests" / "router" / "functions"
+
+
+def extra_functions() -> dict[str, FunctionConfig]:
+    """The real Python runner under other names and limits, and two stand-ins (functions/app.py).
+    They have no alias: routers using them are told GLIMPSE_RUNNER_QUALIFIER="" (invoke $LATEST)."""
+    python = functions(TEMPLATE, ROOT / "build" / "functions")["RunnerPythonFunction"]
+    return {
+        "PythonOneAtATime": dataclasses.replace(python, name="PythonOneAtATime"),
+        "PythonShortTimeout": dataclasses.replace(python, name="PythonShortTimeout", timeout_s=2.0),
+        "Sleeper": FunctionConfig(name="Sleeper", handler="app.sleep", code_dir=STAND_INS, timeout_s=10.0,
+                                  environment={"SLEEP_S": "5"}),
+        "TenantEcho": FunctionConfig(name="TenantEcho", handler="app.echo_tenant", code_dir=STAND_INS),
+    }
+
+
+@pytest.fixture(scope="session")
+def lambda_service():
+    """The template's functions (and the extras) behind a local Lambda Invoke endpoint."""
+    service = LambdaService.from_template(
+        TEMPLATE, build_dir=ROOT / "build" / "functions", runtime_dir=ROOT / "build" / "lambda-runtime",
+        extra_functions=extra_functions(), concurrency={"PythonOneAtATime": 1},
+    )
+    with service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def router_for(lambda_service):
+    """Makes a router configured as template.yaml configures RouterFunction, plus `overrides`,
+    whose boto3 client reaches the local Lambda service through AWS_ENDPOINT_URL_LAMBDA."""
+    base = dict(functions(TEMPLATE, ROOT / "build" / "functions")["RouterFunction"].environment) | {
+        "AWS_ENDPOINT_URL_LAMBDA": lambda_service.endpoint_url,
+        "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    made: dict[tuple, Router] = {}
+
+    def make(**overrides: str) -> Router:
+        key = tuple(sorted(overrides.items()))
+        if key not in made:
+            made[key] = Router(base | overrides)
+        return made[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def router(router_for):
+    return router_for()

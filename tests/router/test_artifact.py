@@ -1,0 +1,21 @@
+"""The router's build artifact (what `sam build` ships) answers on its own, in a Lambda-faithful
+execution environment with the real awslambdaric: no module of the venv helps it."""
+
+import json
+
+from glimpse.environment import ExecutionEnvironment
+from glimpse.template import functions
+from router_helpers import ROOT, api_event
+
+
+def test_the_built_router_answers_in_an_execution_environment():
+    router = functions(ROOT / "template.yaml", ROOT / "build" / "functions")["RouterFunction"]
+    with ExecutionEnvironment(router, runtime_dir=ROOT / "build" / "lambda-runtime") as environment:
+        answer = environment.invoke(json.dumps(api_event("GET", "/v1/languages")).encode())
+        assert answer.function_error is None, answer.payload
+        response = json.loads(answer.payload)
+        assert response["statusCode"] == 200
+        assert [language["id"] for language in json.loads(response["body"])["languages"]] == ["python"]
+        refused = json.loads(environment.invoke(json.dumps(api_event("GET", "/v1/languages", api_key_id=None)).encode()).payload)
+        assert refused["statusCode"] == 403
+    assert '"level":"ERROR"' not in environment.logs()

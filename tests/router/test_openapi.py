@@ -1,0 +1,69 @@
+"""The OpenAPI document the router generates, the template's routes, and docs/api.md's curl
+examples agree: every example names a documented route and runs through the router."""
+
+import json
+import re
+import shlex
+
+from glimpse.template import load_template
+from router_helpers import DOMAIN, ROOT, STAGE
+
+DOCUMENTED = {("post", "/v1/executions"), ("get", "/v1/languages"), ("post", "/run-code-lambda"),
+              ("post", "/api/v2/execute"), ("get", "/api/v2/runtimes")}
+
+
+def openapi(router) -> dict:
+    answer = router.call("GET", "/v1/openapi.json")
+    assert answer.status == 200
+    return answer.body
+
+
+def test_the_openapi_document_describes_every_route_and_the_api_key(router):
+    document = openapi(router)
+    assert document["openapi"].startswith("3.") and document["info"]["version"] == "1"
+    assert document["servers"] == [{"url": f"https://{DOMAIN}/{STAGE}"}]
+    assert {(method, path) for path, item in document["paths"].items() for method in item} == DOCUMENTED
+    assert document["components"]["securitySchemes"]["api_key"] == {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    assert document["security"] == [{"api_key": []}]
+    execute = document["paths"]["/v1/executions"]["post"]
+    assert execute["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ExecutionRequest"}
+    assert execute["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ExecutionResult"}
+    for status in ("400", "403", "413", "422", "429", "502", "504"):
+        assert execute["responses"][status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
+    assert any(parameter["name"].lower() == "x-glimpse-end-user" and parameter["in"] == "header" for parameter in execute["parameters"])
+
+
+def test_the_template_routes_are_the_routers_routes():
+    router_events = load_template(ROOT / "template.yaml")["Resources"]["RouterFunction"]["Properties"]["Events"]
+    routes = {(event["Properties"]["Method"], event["Properties"]["Path"]) for event in router_events.values()}
+    assert routes == DOCUMENTED | {("get", "/v1/openapi.json")}
+
+
+def curl_examples() -> list[list[str]]:
+    text = (ROOT / "docs" / "api.md").read_text()
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        for command in block.replace("\\\n", " ").splitlines():
+            if command.strip().startswith("curl "):
+                commands.append(shlex.split(command))
+    return commands
+
+
+def test_every_curl_example_of_the_api_docs_is_a_documented_route_that_works(router):
+    document = openapi(router)
+    examples = curl_examples()
+    assert len(examples) >= len(DOCUMENTED) + 1
+    covered = set()
+    for argv in examples:
+        url = next(arg for arg in argv if arg.startswith("$GLIMPSE_URL/"))
+        path = url.removeprefix("$GLIMPSE_URL")
+        body = argv[argv.index("-d") + 1] if "-d" in argv else None
+        method = argv[argv.index("-X") + 1] if "-X" in argv else ("POST" if body is not None else "GET")
+        headers = dict(argv[index + 1].split(": ", 1) for index, arg in enumerate(argv) if arg == "-H")
+        assert headers.get("x-api-key") == "$GLIMPSE_KEY", argv
+        assert path == "/v1/openapi.json" or method.lower() in document["paths"][path], argv
+        answer = router.call(method, path, json.loads(body) if body else None,
+                             headers={name: value for name, value in headers.items() if name.lower().startswith("x-glimpse")})
+        assert answer.status == 200, (argv, answer.body)
+        covered.add((method.lower(), path))
+    assert covered >= DOCUMENTED

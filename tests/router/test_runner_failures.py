@@ -1,0 +1,64 @@
+"""When the runner fails, the caller gets a clear status and the request id, never a trace: each
+failure is produced for real (a program that kills its runner, a runner out of time, a full
+function, a runner slower than the router waits)."""
+
+import threading
+import time
+
+CRASH = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"  # the runtime is the program's parent
+
+
+def _assert_error(answer, status: int, error: str) -> None:
+    assert answer.status == status, answer.body
+    assert answer.body["error"] == error
+    assert answer.body["request_id"] == answer.request_id
+    assert "Traceback" not in str(answer.body) and "RequestId" not in answer.body["message"]
+
+
+def test_a_crashed_runner_is_a_502_and_the_next_request_is_served(router):
+    # Lambda has one user, so a program can kill its runtime: that invocation fails, the next gets a fresh environment.
+    _assert_error(router.call("POST", "/v1/executions", {"language": "python", "code": CRASH}), 502, "runner_failed")
+    answer = router.call("POST", "/v1/executions", {"language": "python", "code": "print('still here')"})
+    assert answer.status == 200 and answer.body["run"]["stdout"] == "still here\n"
+    failure = [record for record in router.log_records() if record.get("status") == "runner_failed"][-1]
+    assert failure["runner_error_type"] == "Runtime.ExitError" and failure["runner_request_id"]
+
+
+def test_a_runner_out_of_time_is_a_504(router_for):
+    # PythonShortTimeout is the real runner with a 2 s function timeout: Lambda kills it mid-run.
+    router = router_for(GLIMPSE_RUNNER_PYTHON="PythonShortTimeout", GLIMPSE_RUNNER_QUALIFIER="")
+    answer = router.call("POST", "/v1/executions", {"language": "python", "code": "import time\ntime.sleep(10)", "limits": {"time_ms": 10_000}})
+    _assert_error(answer, 504, "runner_timeout")
+
+
+def test_a_runner_slower_than_the_gateway_allows_is_a_504_from_the_router(router_for):
+    # API Gateway waits 4 s here; the router gives up after 3 s, before the gateway would answer without a request id.
+    router = router_for(GLIMPSE_RUNNER_PYTHON="Sleeper", GLIMPSE_RUNNER_QUALIFIER="", GLIMPSE_API_TIMEOUT_MS="4000")
+    started = time.monotonic()
+    _assert_error(router.call("POST", "/v1/executions", {"language": "python", "code": "x"}), 504, "runner_timeout")
+    assert 2.9 < time.monotonic() - started < 4.0
+
+
+def test_a_throttled_runner_is_a_429_with_retry_after(router_for):
+    # PythonOneAtATime may run one invocation at a time, as a function with reserved concurrency 1.
+    router = router_for(GLIMPSE_RUNNER_PYTHON="PythonOneAtATime", GLIMPSE_RUNNER_QUALIFIER="")
+    assert router.call("POST", "/v1/executions", {"language": "python", "code": "print(1)"}).status == 200  # warm
+    busy = {}
+    running = threading.Thread(target=lambda: busy.update(answer=router.call(
+        "POST", "/v1/executions", {"language": "python", "code": "import time\ntime.sleep(2)\nprint('done')"})))
+    running.start()
+    time.sleep(0.5)
+    throttled = router.call("POST", "/v1/executions", {"language": "python", "code": "print(2)"})
+    running.join()
+    _assert_error(throttled, 429, "throttled")
+    assert throttled.headers["Retry-After"] == "1"
+    assert busy["answer"].status == 200 and busy["answer"].body["run"]["stdout"] == "done\n"
+
+
+def test_the_compatibility_routes_map_failures_too(router):
+    original = router.call("POST", "/run-code-lambda", {"language": "py", "code": CRASH})
+    assert original.status == 502
+    assert original.body["statusCode"] == 502 and original.body["body"]["error"] and original.body["request_id"] == original.request_id
+    piston = router.call("POST", "/api/v2/execute", {"language": "python", "version": "*", "files": [{"content": CRASH}]})
+    assert piston.status == 502
+    assert piston.body["message"] and piston.body["request_id"] == piston.request_id
