@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from glimpse.environment import PROFILES
 from glimpse.languages import UnknownLanguage, catalogue
 from glimpse.models import ExecutionRequest, Limits
+from glimpse.tenants_command import add_tenant_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,8 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--json", action="store_true", help="print the whole result document")
     run.add_argument("--local", action="store_true", help="run in a local execution environment, without a server")
     run.add_argument("--profile", choices=PROFILES, default="lambda", help="what the local environment allows (default: lambda)")
+    run.set_defaults(handler=run_file)
+    add_tenant_commands(commands)
     options = parser.parse_args(argv)
-    return run_file(options)
+    return options.handler(options)
 
 
 def run_file(options: argparse.Namespace) -> int:
