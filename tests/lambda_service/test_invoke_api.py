@@ -85,11 +85,14 @@ def test_what_lambda_refuses_is_refused_alike(client):
         invoke(client, "echo", FunctionName="Fixture", TenantId="bad\ttenant")
 
 
-def test_beyond_its_concurrency_a_function_is_throttled_with_retry_after(client):
+def test_beyond_its_concurrency_a_function_is_throttled_with_retry_after(client, service):
     invoke(client, "echo", FunctionName="OneAtATime")  # warm
     busy = threading.Thread(target=invoke, args=(client, "sleep"), kwargs={"FunctionName": "OneAtATime", "fields": {"seconds": 1.5}})
     busy.start()
-    time.sleep(0.4)
+    deadline = time.monotonic() + 10
+    while service.pools["OneAtATime"].in_flight == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
         invoke(client, "echo", FunctionName="OneAtATime")
     busy.join()

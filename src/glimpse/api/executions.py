@@ -5,11 +5,10 @@ the code, stdin or output)."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from glimpse.api.errors import ApiError, InvalidRequest, RunnerFailed, RunnerTimedOut, Throttled
 from glimpse.api.runners import LambdaRunners
@@ -19,10 +18,11 @@ from glimpse.models import ExecutionRequest, ExecutionResult, Rejection
 
 
 
-@dataclass(frozen=True)
-class Tenant:
+class Tenant(BaseModel):
     """Who runs: the API key's id (API Gateway checked the key), optionally narrowed to one of the
     tenant's own end users, so environments are not shared between those either."""
+
+    model_config = ConfigDict(frozen=True)
 
     api_key_id: str
     end_user: str | None = None

@@ -8,10 +8,10 @@ not be reached → RunnerFailed (502), one that ran out of time → RunnerTimedO
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+from pydantic import BaseModel, ConfigDict
 
 from glimpse.api.errors import PayloadTooLarge, RunnerFailed, RunnerTimedOut, Throttled
 
@@ -20,8 +20,9 @@ _TIMED_OUT = "Sandbox.Timedout"
 DEFAULT_RETRY_AFTER_S = 1
 
 
-@dataclass(frozen=True)
-class RunnerAnswer:
+class RunnerAnswer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     document: Any  # the runner's JSON answer: a result or a Rejection
     request_id: str  # the runner invocation's own request id, for the logs
     size_bytes: int

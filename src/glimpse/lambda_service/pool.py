@@ -42,6 +42,12 @@ class FunctionPool:
         self._busy = 0
         self._closed = False
 
+    @property
+    def in_flight(self) -> int:
+        """Invocations being served now (what Lambda's ConcurrentExecutions metric counts)."""
+        with self._lock:
+            return self._busy
+
     def invoke(self, payload: bytes, *, tenant_id: str | None = None) -> InvokeResult:
         environment = self._acquire(tenant_id)
         try:
