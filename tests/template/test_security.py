@@ -3,11 +3,13 @@ transform applied): API keys on every route, least-privilege roles, runners with
 per-tenant isolation, the WAF on the stage. Conditions are evaluated as CloudFormation would,
 for the parameter values each test names."""
 
+from pathlib import Path
+
 import pytest
 
 from glimpse.api import runner_variable
 from glimpse.languages import catalogue
-from glimpse.template import LocalResolver
+from glimpse.template import LocalResolver, load_template
 
 NETWORK_INTERFACE_ACTIONS = {"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
                              "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}
@@ -248,3 +250,14 @@ def test_logs_are_kept_for_the_retention_asked_and_alarms_watch_what_the_router_
 ])
 def test_the_template_transforms_for_every_choice(synthesized, parameters):
     assert synthesized(**parameters)["Resources"]["RouterFunction"]["Type"] == "AWS::Lambda::Function"
+
+
+def test_every_runner_publishes_a_version_on_any_change():
+    """The router invokes an alias: without AutoPublishAliasAllProperties a change of configuration
+    alone (a variable, a layer, the memory) would publish no version, and the alias would keep
+    serving the old one."""
+    template = load_template(Path(__file__).resolve().parents[2] / "template.yaml")
+    for name, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Serverless::Function" and "GLIMPSE_LANGUAGE" in properties.get("Environment", {}).get("Variables", {}):
+            assert properties.get("AutoPublishAlias") == "live" and properties.get("AutoPublishAliasAllProperties") is True, name
