@@ -16,16 +16,7 @@ def test_symbol_versions_are_within_the_base(built_layers, logical_id):
     assert not problems, "\n".join(problems[:40])
 
 
-# Known gaps, each to be fixed in its layer's Makefile; strict, so a fixed gap fails here until removed.
-KNOWN_UNRESOLVED = {
-    "JdkLayer": "the jlink image keeps Debian's AWT/font/image/sound natives (libawt_xawt, libfontmanager, "
-                "libjavajpeg, liblcms, libjsound, libsplashscreen), which need X11, freetype, harfbuzz, libjpeg, "
-                "lcms2, giflib, libpng and ALSA from the system: AL2023's Lambda base has none of them",
-}
-
-
-@pytest.mark.parametrize("logical_id", [pytest.param(logical_id, marks=pytest.mark.xfail(strict=True, reason=KNOWN_UNRESOLVED[logical_id]))
-                                        if logical_id in KNOWN_UNRESOLVED else logical_id for logical_id in LAYERS])
+@pytest.mark.parametrize("logical_id", LAYERS)
 def test_needed_libraries_are_in_the_layer_or_the_base(built_layers, logical_id):
     layer = built_layers / logical_id
     carried = {path.name for path in layer.rglob("*.so*")}
