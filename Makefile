@@ -35,7 +35,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built
+# Every runner function of template.yaml has the same code: one artifact, the others link to it.
+RUNNER_IDS := $(shell sed -n 's/^  \(Runner[A-Za-z0-9]*Function\):$$/\1/p' template.yaml)
+RUNNER_LINKS := $(addprefix $(BUILD)/functions/,$(filter-out RunnerPythonFunction,$(RUNNER_IDS)))
+
+build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built $(RUNNER_LINKS)
+
+$(RUNNER_LINKS):
+	mkdir -p $(BUILD)/functions && ln -sfn RunnerPythonFunction $@
 
 # The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/.
 $(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
@@ -86,7 +93,7 @@ template-checks: sam-cli
 	$(SAM) validate --lint --region us-east-1
 	PATH=$(abspath $(VENV))/bin:$$PATH $(SAM) build --build-dir $(BUILD)/sam --cache-dir $(BUILD)/sam-cache --cached --parallel
 
-test: venv build template-checks
+test: venv build layers template-checks
 	$(VENV)/bin/ruff check src functions tests bench
 	$(VENV)/bin/pytest
 

@@ -24,10 +24,11 @@ def project_root() -> Path:
 
 
 def build(root: Path) -> None:
-    """`make build` is incremental: it rebuilds only what changed since the last build."""
-    completed = subprocess.run(["make", "-C", str(root), "--no-print-directory", "build"], capture_output=True, text=True)
+    """`make build layers` is incremental: it rebuilds only what changed since the last build
+    (the first build of the toolchain layers takes minutes)."""
+    completed = subprocess.run(["make", "-C", str(root), "--no-print-directory", "build", "layers"], capture_output=True, text=True)
     if completed.returncode != 0:
-        raise NotBuilt(f"`make build` failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}")
+        raise NotBuilt(f"`make build layers` failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}")
 
 
 def runner_function(recipe: Recipe, root: Path) -> FunctionConfig:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import runpy
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ class Runner:
         self.sandbox = sandbox
         self.isolation = Isolation(profile=profile, protections=sandbox.protection_names)
         self.toolchains = toolchains
+        self.install_seed = None
+        if recipe.seed is not None:
+            script = recipe.seed.install.format_map(self._placeholders("", Path("/"), 0))
+            self.install_seed = runpy.run_path(script)["install"]  # once: it is the layer's own code
         self.compiler = None
         if recipe.compile is not None and recipe.compile.server is not None:
             self.compiler = sandbox.warm_compiler(recipe.compile.server_argv(self._placeholders("", Path("/"), 0)))
@@ -80,8 +85,12 @@ class Runner:
     def _stages(self, request: ExecutionRequest, workspace: Workspace) -> tuple[Stage | None, Stage | None]:
         """Write the files, compile if the language compiles, run if that succeeded."""
         files = request.files or [SourceFile(name=self.recipe.file_name, content=request.code or "")]
+        sent = {file.name for file in files}
+        defaults = [(name, text.encode()) for name, text in self.recipe.default_files.items() if name not in sent]
         try:
-            workspace.write((file.name, file.data()) for file in files)
+            workspace.write([(file.name, file.data()) for file in files] + defaults)
+            if self.install_seed is not None:
+                self.install_seed(workspace.path / self.recipe.seed.into)
         except OSError as error:  # a full disk is the service's failure, not the program's
             return None, Stage(status=Status.INTERNAL_ERROR, message=f"could not write the files: {error.strerror}")
         values = self._placeholders(files[0].name, workspace.path, request.limits.memory_mb)

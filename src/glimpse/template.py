@@ -131,7 +131,8 @@ class LocalResolver:
 
 def functions(template_path: Path, build_dir: Path, parameters: Mapping[str, str] | None = None) -> dict[str, FunctionConfig]:
     """Every AWS::Serverless::Function, with its code at build_dir/<LogicalId> (the layout of
-    `sam build`'s output and of `make build`), its variables resolved as LocalResolver says."""
+    `sam build`'s output and of `make build`), its layers at build_dir/../layers/<LogicalId>
+    (`make layers`), its variables resolved as LocalResolver says."""
     template = load_template(template_path)
     resolver = LocalResolver(template, parameters)
     defaults = template.get("Globals", {}).get("Function", {})
@@ -144,6 +145,7 @@ def functions(template_path: Path, build_dir: Path, parameters: Mapping[str, str
             name=name,
             handler=properties["Handler"],
             code_dir=build_dir / name,
+            layers=tuple(build_dir.parent / "layers" / layer["Ref"] for layer in properties.get("Layers", [])),
             environment=resolver.value(properties.get("Environment", {}).get("Variables", {})),
             memory_mb=int(properties.get("MemorySize", 128)),
             timeout_s=float(properties.get("Timeout", 3)),

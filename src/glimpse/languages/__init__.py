@@ -6,9 +6,9 @@ import functools
 import tomllib
 from pathlib import Path
 
-from glimpse.languages.recipe import Recipe, Step, placeholders
+from glimpse.languages.recipe import Recipe, Seed, Step, placeholders
 
-__all__ = ["Catalogue", "Recipe", "Step", "UnknownLanguage", "catalogue", "placeholders"]
+__all__ = ["Catalogue", "Recipe", "Seed", "Step", "UnknownLanguage", "catalogue", "placeholders"]
 
 RECIPES = Path(__file__).parent
 

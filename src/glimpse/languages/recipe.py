@@ -53,6 +53,16 @@ def _expand(parts: list[str], placeholders: dict[str, str], sources: Sequence[st
     return argv
 
 
+class Seed(BaseModel):
+    """A toolchain cache to install into each run's workspace before compiling: `install` is a
+    Python file of the layer whose install(destination) copies the seed there."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    install: str
+    into: str
+
+
 class Recipe(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -64,6 +74,9 @@ class Recipe(BaseModel):
     file_name: str
     address_space_limit: bool = False
     out_of_memory_markers: list[str] = Field(default_factory=list)
+    # Files a program gets when it sends none of that name (Go's go.mod).
+    default_files: dict[str, str] = Field(default_factory=dict)
+    seed: Seed | None = None
     compile: Step | None = None
     run: Step
 

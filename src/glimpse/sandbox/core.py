@@ -135,7 +135,7 @@ class Sandbox:
         return Supervisor(self.processes, command, process, started).wait(launch.wrapper_reports_signals)
 
     def _launch(self, command: Command, workspace: Workspace) -> Launch:
-        env = {"PATH": DEFAULT_PATH, "HOME": str(workspace.path), "TMPDIR": str(workspace.path), "LANG": "C.UTF-8"}
+        env = {"PATH": DEFAULT_PATH, "HOME": str(workspace.path), "TMPDIR": str(workspace.tmp), "LANG": "C.UTF-8"}
         env |= {name: os.environ[name] for name in INHERITED_VARIABLES if name in os.environ}
         env |= command.env
         launch = Launch(argv=list(command.argv), env=env, workspace=workspace.path)
@@ -281,7 +281,10 @@ def _rlimits(command: Command, tasks_now: int):
         resource.RLIMIT_MSGQUEUE: (0, 0),  # POSIX message queues would outlive the run
     }
     if command.address_space_limit:
-        wanted[resource.RLIMIT_AS] = (limits.memory_mb * MIB,) * 2
+        # A hard backstop at twice the limit, for an allocation too fast for the watch; the
+        # watch itself enforces the limit, so that a program over it ends as memory_limit
+        # rather than crashing on a failed malloc.
+        wanted[resource.RLIMIT_AS] = ((2 * limits.memory_mb + 64) * MIB,) * 2
     pairs = [(which, _within_hard_limit(which, value)) for which, value in wanted.items()]
 
     def apply() -> None:

@@ -21,10 +21,14 @@ NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLO
 
 
 class Workspace:
-    """A fresh directory (mode 0700) that one run owns, removed after it."""
+    """A fresh directory (mode 0700) that one run owns, removed after it. Its `.tmp` is the
+    run's TMPDIR: a toolchain that treats its temporary directory's root as special (Go ignores
+    a go.mod there) still sees the user's files as an ordinary directory."""
 
     def __init__(self, scratch: Path):
         self.path = Path(tempfile.mkdtemp(prefix="glimpse-run-", dir=scratch))
+        self.tmp = self.path / ".tmp"
+        self.tmp.mkdir(mode=0o700)
 
     def write(self, files: Iterable[tuple[str, bytes]]) -> None:
         root = os.open(self.path, DIRECTORY_FLAGS)

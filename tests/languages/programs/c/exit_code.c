@@ -1,0 +1,6 @@
+#include <stdio.h>
+
+int main(void) {
+    puts("about to fail");
+    return 3;
+}

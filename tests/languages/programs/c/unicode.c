@@ -1,0 +1,6 @@
+#include <stdio.h>
+
+int main(void) {
+    puts("héllo wörld 🌍 — 你好");
+    return 0;
+}

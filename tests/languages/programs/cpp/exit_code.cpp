@@ -1,0 +1,6 @@
+#include <iostream>
+
+int main() {
+    std::cout << "about to fail" << std::endl;
+    return 3;
+}

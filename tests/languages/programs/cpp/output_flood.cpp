@@ -1,0 +1,5 @@
+#include <iostream>
+
+int main() {
+    for (;;) std::cout << "flood flood flood flood flood flood flood flood flood flood\n";
+}

@@ -1,0 +1,5 @@
+#include "helper.hpp"
+
+std::string greeting(const std::string &name) {
+    return "hello from " + name;
+}

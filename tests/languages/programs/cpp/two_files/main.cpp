@@ -1,0 +1,6 @@
+#include <iostream>
+#include "helper.hpp"
+
+int main() {
+    std::cout << greeting("two files") << "\n";
+}

@@ -1,0 +1,6 @@
+public class Main {
+    public static void main(String[] args) {
+        System.out.println("about to fail");
+        System.exit(3);
+    }
+}

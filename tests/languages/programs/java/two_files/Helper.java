@@ -1,0 +1,5 @@
+class Helper {
+    static String greeting(String name) {
+        return "hello from " + name;
+    }
+}

@@ -1,0 +1,3 @@
+const { greeting } = require("./helper.js");
+
+console.log(greeting("two files"));

@@ -1,0 +1,4 @@
+fun main() {
+    System.`in`.transferTo(System.out)
+    System.out.flush()
+}

@@ -1,0 +1,6 @@
+fun main() {
+    var i = 0L
+    while (true) {
+        i++
+    }
+}

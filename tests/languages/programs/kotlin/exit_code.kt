@@ -1,0 +1,6 @@
+import kotlin.system.exitProcess
+
+fun main() {
+    println("about to fail")
+    exitProcess(3)
+}

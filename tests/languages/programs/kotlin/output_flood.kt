@@ -1,0 +1,6 @@
+fun main() {
+    val line = "flood ".repeat(100)
+    while (true) {
+        println(line)
+    }
+}

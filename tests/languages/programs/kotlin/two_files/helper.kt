@@ -1,0 +1,1 @@
+fun greeting(name: String): String = "hello from $name"

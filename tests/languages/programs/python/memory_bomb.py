@@ -1,0 +1,3 @@
+blocks = []
+while True:
+    blocks.append(b"x" * (16 * 1024 * 1024))

@@ -1,0 +1,2 @@
+import { readFileSync } from "node:fs";
+process.stdout.write(readFileSync(0));

@@ -1,0 +1,2 @@
+function fail(message: string): never { throw new Error(message); }
+fail("boom");

@@ -1,0 +1,2 @@
+console.log("about to fail");
+process.exit(3);

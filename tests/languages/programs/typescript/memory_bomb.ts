@@ -1,0 +1,2 @@
+const blocks: Buffer[] = [];
+for (;;) blocks.push(Buffer.alloc(16 * 1024 * 1024, 1));

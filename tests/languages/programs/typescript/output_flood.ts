@@ -1,0 +1,2 @@
+const line: string = "flood ".repeat(100) + "\n";
+for (;;) process.stdout.write(line);

@@ -1,0 +1,3 @@
+import { greeting } from "./helper.ts";
+
+console.log(greeting("two files"));

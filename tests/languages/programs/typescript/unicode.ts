@@ -1,0 +1,2 @@
+const text: string = "héllo wörld 🌍 — 你好";
+console.log(text);
