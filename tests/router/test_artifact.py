@@ -9,13 +9,15 @@ from router_helpers import ROOT, api_event
 
 
 def test_the_built_router_answers_in_an_execution_environment():
-    router = functions(ROOT / "template.yaml", ROOT / "build" / "functions")["RouterFunction"]
+    declared = functions(ROOT / "template.yaml", ROOT / "build" / "functions")
+    router = declared["RouterFunction"]
+    deployed = sorted(function.environment["GLIMPSE_LANGUAGE"] for function in declared.values() if "GLIMPSE_LANGUAGE" in function.environment)
     with ExecutionEnvironment(router, runtime_dir=ROOT / "build" / "lambda-runtime") as environment:
         answer = environment.invoke(json.dumps(api_event("GET", "/v1/languages")).encode())
         assert answer.function_error is None, answer.payload
         response = json.loads(answer.payload)
         assert response["statusCode"] == 200
-        assert [language["id"] for language in json.loads(response["body"])["languages"]] == ["python"]
+        assert [language["id"] for language in json.loads(response["body"])["languages"]] == deployed
         refused = json.loads(environment.invoke(json.dumps(api_event("GET", "/v1/languages", api_key_id=None)).encode()).payload)
         assert refused["statusCode"] == 403
     assert '"level":"ERROR"' not in environment.logs()
