@@ -1,2 +1,4 @@
+// writeSync: blocks on a full pipe, as a flood in any other language does
+const { writeSync } = require("fs");
 const line = "flood ".repeat(100) + "\n";
-for (;;) process.stdout.write(line);
+for (;;) writeSync(1, line);
