@@ -36,10 +36,11 @@ class Runner:
         self.sandbox = sandbox
         self.isolation = Isolation(profile=profile, protections=sandbox.protection_names)
         self.toolchains = toolchains
-        self.install_seed = None
+        self.seed_cache = None
         if recipe.seed is not None:
             script = recipe.seed.install.format_map(self._placeholders("", Path("/"), 0))
-            self.install_seed = runpy.run_path(script)["install"]  # once: it is the layer's own code
+            install = runpy.run_path(script)["install"]  # loaded once: it is the layer's own code
+            self.seed_cache = sandbox.seed_cache(install, recipe.id)
         self.compiler = None
         if recipe.compile is not None and recipe.compile.server is not None:
             self.compiler = sandbox.warm_compiler(recipe.compile.server_argv(self._placeholders("", Path("/"), 0)))
@@ -67,6 +68,10 @@ class Runner:
             return FieldError(field="version", message=f"{recipe.id} is at version {recipe.version}, not {request.version!r}")
         if request.tests is not None:
             return FieldError(field="tests", message="judge mode is not available yet")
+        reserved = {self.recipe.seed.into} if self.recipe.seed is not None else set()
+        for index, file in enumerate(request.files or []):
+            if file.name.split("/")[0] in reserved:
+                return FieldError(field=f"files.{index}.name", message=f"{file.name!r} is reserved for the toolchain's cache")
         return None
 
     def execute(self, request: ExecutionRequest) -> ExecutionResult:
@@ -76,6 +81,8 @@ class Runner:
             except Exception:  # a bug of ours: logged here, never a stack trace to the caller
                 log.exception("execution failed inside the runner")
                 compile_stage, run_stage = None, Stage(status=Status.INTERNAL_ERROR, message="the runner failed")
+            if self.seed_cache is not None:
+                self.seed_cache.take_back(workspace.path / self.recipe.seed.into)
         return ExecutionResult(
             id=request.execution_id(), language=self.recipe.id, version=self.recipe.version,
             status=_overall(compile_stage, run_stage), compile=compile_stage, run=run_stage,
@@ -89,8 +96,8 @@ class Runner:
         defaults = [(name, text.encode()) for name, text in self.recipe.default_files.items() if name not in sent]
         try:
             workspace.write([(file.name, file.data()) for file in files] + defaults)
-            if self.install_seed is not None:
-                self.install_seed(workspace.path / self.recipe.seed.into)
+            if self.seed_cache is not None:
+                self.seed_cache.lend(workspace.path / self.recipe.seed.into)
         except OSError as error:  # a full disk is the service's failure, not the program's
             return None, Stage(status=Status.INTERNAL_ERROR, message=f"could not write the files: {error.strerror}")
         values = self._placeholders(files[0].name, workspace.path, request.limits.memory_mb)
@@ -98,6 +105,8 @@ class Runner:
         compile_stage = None
         if self.recipe.compile is not None:
             compile_stage = self._compile(sources, values, workspace)
+            if self.seed_cache is not None:
+                self.seed_cache.seal(workspace.path / self.recipe.seed.into)
             if compile_stage.status != Status.OK:
                 return compile_stage, None
         run = self.recipe.run

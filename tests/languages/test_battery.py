@@ -76,4 +76,6 @@ def test_battery(language, runner_for, subtests):
             assert matches(observed, expected), (case, result)
             if case == "compile_error" and recipe.compile:
                 assert stage["stderr"] and "/tmp/" not in stage["stderr"], stage
-            assert runner.snapshot()["tmp"] == [], case
+            # nothing of the run remains in /tmp; a toolchain cache the runtime keeps may
+            left = [entry for entry in runner.snapshot()["tmp"] if not entry.startswith("glimpse-cache-")]
+            assert left == [], case

@@ -26,6 +26,7 @@ from glimpse.sandbox.output import CappedBuffer
 from glimpse.sandbox.processes import ProcessTable
 from glimpse.sandbox.protections import Launch, probe_protections
 from glimpse.sandbox.protections.syscalls import PR_SET_DUMPABLE, prctl
+from glimpse.sandbox.seed_cache import SeedCache
 from glimpse.sandbox.warm_compiler import WarmCompiler
 from glimpse.sandbox.workspace import Scratch, Workspace
 
@@ -101,6 +102,10 @@ class Sandbox:
             yield workspace
         finally:
             self.clean = self._clean_up() and self.clean
+
+    def seed_cache(self, install, name: str) -> SeedCache:
+        """A toolchain cache kept in the scratch directory across runs, verified before each use."""
+        return SeedCache(install, self.scratch, name)
 
     def warm_compiler(self, argv: list[str]) -> WarmCompiler:
         """A compiler process of the runtime's own, exempt from the sweep by its identity."""
