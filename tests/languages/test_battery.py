@@ -7,6 +7,7 @@ uncaught exception in C, a segfault in Python) is not run for it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_battery(language, runner_for, subtests):
             result = runner(language=language, **source_of(program), **fields)
             stage = result.get("run") or result.get("compile") or {}
             observed = {key: result.get("status") if key == "status" else stage.get(key) for key in expected}
-            assert matches(observed, expected), (case, result)
+            assert matches(observed, expected), f"{case}: {json.dumps(result)[:3000]}"
             if case == "compile_error" and recipe.compile:
                 assert stage["stderr"] and "/tmp/" not in stage["stderr"], stage
             # nothing of the run remains in /tmp; a toolchain cache the runtime keeps may
