@@ -29,9 +29,11 @@ def extra_functions() -> dict[str, FunctionConfig]:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lambda_service():
-    """The template's functions (and the extras) behind a local Lambda Invoke endpoint."""
+    """The template's functions (and the extras) behind a local Lambda Invoke endpoint. Stopped
+    after this folder's tests: its environments all run as uid 993, whose process limit the
+    other tests' programs share."""
     service = LambdaService.from_template(
         TEMPLATE, build_dir=ROOT / "build" / "functions", runtime_dir=ROOT / "build" / "lambda-runtime",
         extra_functions=extra_functions(), concurrency={"PythonOneAtATime": 1},
@@ -40,7 +42,7 @@ def lambda_service():
         yield service
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def router_for(lambda_service):
     """Makes a router configured as template.yaml configures RouterFunction, plus `overrides`,
     whose boto3 client reaches the local Lambda service through AWS_ENDPOINT_URL_LAMBDA."""
@@ -61,6 +63,6 @@ def router_for(lambda_service):
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def router(router_for):
     return router_for()

@@ -65,7 +65,7 @@ def test_the_piston_readme_request_runs_unchanged_or_names_the_missing_runtime(r
     else:
         assert answer.status == 200, answer.body
         assert answer.body["language"] == catalogue().get("js").id
-        assert answer.body["run"]["code"] == 0
+        assert answer.body["run"]["code"] == 0, answer.body
         assert all(f"'{number}'" in answer.body["run"]["stdout"] for number in (1, 2, 3))
 
 
