@@ -63,12 +63,14 @@ $(LAMBDA_RUNTIME)/.built: $(VENV)/.installed
 
 # Toolchain layers: each layers/toolchains/<name>/Makefile's build-<LogicalId> target, run as
 # `sam build` runs it, into build/layers/<LogicalId>/ (what Lambda unpacks under /opt). A layer is
-# rebuilt when a file of its folder or a shared helper it includes changes; downloads stay in build/cache/.
+# rebuilt when a file of its folder or a shared helper it includes changes (the Kotlin layer's
+# archive is trained on the JDK layer's compile server: it follows the jdk folder too); downloads
+# stay in build/cache/.
 LAYER_MAKEFILES := $(wildcard layers/toolchains/*/Makefile)
 LAYER_SHARED := layers/toolchains/toolchain.mk layers/toolchains/layertool.py
 layer_ids = $(shell sed -n 's/^build-\([A-Za-z0-9]*\):.*/\1/p' $(1))
 define LAYER_RULE
-$(BUILD)/layers/.$(2).built: $(shell find $(dir $(1)) -type f) $(if $(shell grep -l toolchain.mk $(1)),$(LAYER_SHARED)) | $(VENV)/.installed
+$(BUILD)/layers/.$(2).built: $(shell find $(dir $(1)) -type f) $(if $(shell grep -l toolchain.mk $(1)),$(LAYER_SHARED)) $(if $(shell grep -l '\.\./jdk/' $(1)),$(shell find layers/toolchains/jdk -type f)) | $(VENV)/.installed
 	rm -rf $(BUILD)/layers/$(2) && mkdir -p $(BUILD)/layers/$(2)
 	PATH=$(abspath $(VENV))/bin:$$$$PATH $(MAKE) --no-print-directory -f $(1) build-$(2) ARTIFACTS_DIR=$(abspath $(BUILD)/layers/$(2))
 	touch $$@

@@ -140,13 +140,17 @@ class Runner:
         answer = self.compiler.compile(
             self.recipe.id, output, [workspace.path / source for source in sources], COMPILE_LIMITS.time_ms / 1000
         )
-        if answer.main_class is not None:
-            values["main_class"] = answer.main_class
-        status = {"ok": Status.OK, "time_limit": Status.TIME_LIMIT, "unavailable": Status.INTERNAL_ERROR}
-        stderr, encoding = encode(answer.messages, truncated=False)
+        messages, status = answer.messages, answer.status
+        if status == "ok" and answer.main_class is None:
+            messages, status = messages + f"{sources[0]}: no main function to run\n".encode(), "error"
+        values["main_class"] = answer.main_class or ""
+        limit = COMPILE_LIMITS.output_bytes
+        stderr, encoding = encode(messages[:limit], truncated=len(messages) > limit)
+        statuses = {"ok": Status.OK, "time_limit": Status.TIME_LIMIT, "unavailable": Status.INTERNAL_ERROR}
         return Stage(
-            status=status.get(answer.status, Status.COMPILE_ERROR), stderr=stderr, stderr_encoding=encoding,
-            exit_code=0 if answer.status == "ok" else 1, time_ms=answer.time_ms, cpu_ms=answer.cpu_ms,
+            status=statuses.get(status, Status.COMPILE_ERROR), stderr=stderr, stderr_encoding=encoding,
+            exit_code=0 if status == "ok" else 1, time_ms=answer.time_ms, cpu_ms=answer.cpu_ms,
+            truncated=len(messages) > limit,
         )
 
 

@@ -78,3 +78,10 @@ def test_a_program_cannot_read_the_compilers_environment_or_memory(runner_for):
     assert result["status"] == "ok"
     # lambda: the server is the runtime's child, non-dumpable; host: it is not even visible
     assert "readable" not in result["run"]["stdout"]
+
+
+def test_a_program_without_main_is_a_compile_error_that_says_so(runner_for):
+    runner = runner_for("kotlin")
+    result = runner(language="kotlin", code="fun notMain() = 42\n")
+    assert result["status"] == "compile_error"
+    assert "no main function" in result["compile"]["stderr"] and "run" not in result

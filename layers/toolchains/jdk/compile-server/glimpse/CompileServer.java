@@ -113,7 +113,8 @@ public final class CompileServer {
             "-proc:none", "-encoding", "UTF-8", "-Xlint:-options");
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         JavacTask task = (JavacTask) javac.getTask(null, javaFiles, diagnostics, options, null, units);
-        Iterable<? extends CompilationUnitTree> trees = task.parse();
+        // Read the entry file's main class from the tree as parsed: generating lowers the trees.
+        String mainClass = javaMainClass(task.parse().iterator().next());
         task.generate();
         boolean failed = false;
         for (Diagnostic<? extends JavaFileObject> diagnostic : diagnostics.getDiagnostics()) {
@@ -123,28 +124,25 @@ public final class CompileServer {
         if (failed) {
             throw new CompileFailed();
         }
-        return javaMainClass(trees.iterator().next());
+        return mainClass;
     }
 
-    /** The class of the entry file that declares `static void main`, else its first class. */
+    /** The class of the entry file that declares `static void main`; null when none does. */
     private static String javaMainClass(CompilationUnitTree entry) {
         String prefix = entry.getPackageName() == null ? "" : entry.getPackageName() + ".";
-        String first = null;
         for (Tree declaration : entry.getTypeDecls()) {
             if (!(declaration instanceof ClassTree)) {
                 continue;
             }
             ClassTree type = (ClassTree) declaration;
-            String name = prefix + type.getSimpleName();
-            first = first == null ? name : first;
             for (Tree member : type.getMembers()) {
                 if (member instanceof MethodTree && ((MethodTree) member).getName().contentEquals("main")
                         && ((MethodTree) member).getModifiers().getFlags().contains(Modifier.STATIC)) {
-                    return name;
+                    return prefix + type.getSimpleName();
                 }
             }
         }
-        return first;
+        return null;
     }
 
     private String compileKotlin(PrintStream messages, Path output, List<Path> sources) throws Exception {
