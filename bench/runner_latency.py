@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/runner_latency.py [--runs N]
 
 "bare" runs the same interpreter (Lambda's python3.12, the one bound at /var/lang) directly on
-the host with `-I hello.py`, as the recipe does. "lambda" and "host" time a warm invocation of the
+the host with `-E -s hello.py`, as the recipe does. "lambda" and "host" time a warm invocation of the
 runner in a local execution environment of that profile, end to end: the Runtime API round trip,
 request validation, workspace, spawn under limits, supervision, sweep and verification.
 The three series are interleaved, one run of each per round, so drift in the machine's speed
@@ -43,7 +43,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory, ExitStack() as stack:
         source = Path(directory) / "hello.py"
         source.write_text(HELLO)
-        bare_command = [Path(sys.base_prefix) / "bin" / "python3.12", "-I", source]
+        bare_command = [Path(sys.base_prefix) / "bin" / "python3.12", "-E", "-s", source]
         environments = {profile: stack.enter_context(runner_environment(catalogue().get("python"), profile)) for profile in PROFILES}
 
         def invoke(profile: str) -> None:
