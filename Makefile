@@ -45,12 +45,12 @@ $(RUNNER_LINKS):
 	mkdir -p $(BUILD)/functions && ln -sfn RunnerPythonFunction $@
 
 # The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/.
-$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
+$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
 	rm -rf $(RUNNER_ARTIFACT) && mkdir -p $(RUNNER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/runner/Makefile build-RunnerPythonFunction ARTIFACTS_DIR=$(abspath $(RUNNER_ARTIFACT))
 	touch $@
 
-$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/api/Makefile functions/api/requirements.txt functions/api/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
+$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/api/Makefile functions/api/requirements.txt functions/api/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
 	rm -rf $(ROUTER_ARTIFACT) && mkdir -p $(ROUTER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/api/Makefile build-RouterFunction ARTIFACTS_DIR=$(abspath $(ROUTER_ARTIFACT))
 	touch $@
