@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from pydantic import BaseModel, ConfigDict
+
 from glimpse.environment import FunctionConfig
 from glimpse.environment.variables import ACCOUNT_ID, REGION
 
@@ -17,7 +19,8 @@ LOCAL_STACK_NAME = "glimpse-local"
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
+# libyaml's parser (PyYAML's wheels carry it) reads the template in a sixth of the pure-Python time.
+class _CloudFormationLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML with CloudFormation's short-form tags (!Ref, !Sub, ...) read as their long forms."""
 
 
@@ -129,19 +132,21 @@ class LocalResolver:
         raise ValueError(f"Ref {name}: only parameters and functions are resolvable locally")
 
 
+def function_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each AWS::Serverless::Function's properties over the template's Globals, unresolved."""
+    defaults = template.get("Globals", {}).get("Function", {})
+    return {name: defaults | resource.get("Properties", {}) for name, resource in template.get("Resources", {}).items()
+            if resource.get("Type") == "AWS::Serverless::Function"}
+
+
 def functions(template_path: Path, build_dir: Path, parameters: Mapping[str, str] | None = None) -> dict[str, FunctionConfig]:
     """Every AWS::Serverless::Function, with its code at build_dir/<LogicalId> (the layout of
     `sam build`'s output and of `make build`), its layers at build_dir/../layers/<LogicalId>
     (`make layers`), its variables resolved as LocalResolver says."""
     template = load_template(template_path)
     resolver = LocalResolver(template, parameters)
-    defaults = template.get("Globals", {}).get("Function", {})
-    found = {}
-    for name, resource in template.get("Resources", {}).items():
-        if resource.get("Type") != "AWS::Serverless::Function":
-            continue
-        properties = defaults | resource.get("Properties", {})
-        found[name] = FunctionConfig(
+    return {
+        name: FunctionConfig(
             name=name,
             handler=properties["Handler"],
             code_dir=build_dir / name,
@@ -152,24 +157,45 @@ def functions(template_path: Path, build_dir: Path, parameters: Mapping[str, str
             ephemeral_mb=int(properties.get("EphemeralStorage", {}).get("Size", 512)),
             runtime=properties["Runtime"],
         )
-    return found
+        for name, properties in function_properties(template).items()
+    }
 
 
 def aliases(template_path: Path) -> dict[str, frozenset[str]]:
     """The alias names each function answers to besides $LATEST: its AutoPublishAlias, and every
     AWS::Lambda::Alias that names it."""
     template = load_template(template_path)
-    defaults = template.get("Globals", {}).get("Function", {})
-    resources = template.get("Resources", {})
     found: dict[str, set[str]] = {}
-    for name, resource in resources.items():
-        if resource.get("Type") == "AWS::Serverless::Function":
-            published = (defaults | resource.get("Properties", {})).get("AutoPublishAlias")
-            found[name] = {published} if isinstance(published, str) else set()
-    for resource in resources.values():
+    for name, properties in function_properties(template).items():
+        published = properties.get("AutoPublishAlias")
+        found[name] = {published} if isinstance(published, str) else set()
+    for resource in template.get("Resources", {}).values():
         if resource.get("Type") == "AWS::Lambda::Alias":
             properties = resource.get("Properties", {})
             target = properties.get("FunctionName", {})
             if isinstance(target, dict) and target.get("Ref") in found:
                 found[target["Ref"]].add(properties["Name"])
     return {name: frozenset(names) for name, names in found.items()}
+
+
+class FunctionSettings(BaseModel):
+    """What Lambda applies to a function besides its configuration."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reserved_concurrency: int | None  # ReservedConcurrentExecutions
+    tenant_isolation: bool  # TenancyConfig: PER_TENANT: every invocation names its tenant
+
+
+def function_settings(template_path: Path, parameters: Mapping[str, str] | None = None) -> dict[str, FunctionSettings]:
+    template = load_template(template_path)
+    resolver = LocalResolver(template, parameters)
+    found = {}
+    for name, properties in function_properties(template).items():
+        reserved = resolver.value(properties.get("ReservedConcurrentExecutions", NO_VALUE))
+        tenancy = resolver.value(properties.get("TenancyConfig", NO_VALUE))
+        found[name] = FunctionSettings(
+            reserved_concurrency=None if reserved is NO_VALUE else int(reserved),
+            tenant_isolation=tenancy is not NO_VALUE and tenancy.get("TenantIsolationMode") == "PER_TENANT",
+        )
+    return found

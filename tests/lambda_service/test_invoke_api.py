@@ -18,15 +18,22 @@ FIXTURE = FunctionConfig(name="Fixture", handler="app.handler", code_dir=ROOT / 
                          timeout_s=10.0)
 
 
+def start_environment(function):
+    environment = ExecutionEnvironment(function, runtime_dir=RUNTIME_DIR)
+    environment.start()
+    return environment
+
+
 @pytest.fixture(scope="module")
 def service():
-    def new_environment(function):
-        return ExecutionEnvironment(function, runtime_dir=RUNTIME_DIR)
+    def pool(name: str, **options) -> FunctionPool:
+        return FunctionPool(FunctionConfig(name=name, handler="app.handler", code_dir=FIXTURE.code_dir, timeout_s=10.0),
+                            start_environment=start_environment, **options)
 
     pools = {
-        "Fixture": FunctionPool(FIXTURE, concurrency=2, new_environment=new_environment, aliases=frozenset({"live"})),
-        "OneAtATime": FunctionPool(FunctionConfig(name="OneAtATime", handler="app.handler", code_dir=FIXTURE.code_dir),
-                                   concurrency=1, new_environment=new_environment, reserved=True),
+        "Fixture": FunctionPool(FIXTURE, concurrency=2, start_environment=start_environment, aliases=frozenset({"live"})),
+        "OneAtATime": pool("OneAtATime", concurrency=1, reserved=True),
+        "PerTenant": pool("PerTenant", concurrency=2, tenant_isolation=True),
     }
     with LambdaService(pools) as running:
         yield running
@@ -78,11 +85,56 @@ def test_what_lambda_refuses_is_refused_alike(client):
         client.invoke(FunctionName="Fixture", Payload=json.dumps({"pad": "x" * (6 * 1024 * 1024)}))
     with pytest.raises(client.exceptions.InvalidRequestContentException):
         client.invoke(FunctionName="Fixture", Payload=b"{not json")
-    with pytest.raises(client.exceptions.InvalidParameterValueException, match="not emulated"):
-        client.invoke(FunctionName="Fixture", InvocationType="Event", Payload=b"{}")
+    with pytest.raises(client.exceptions.RequestTooLargeException):
+        client.invoke(FunctionName="Fixture", InvocationType="Event", Payload=json.dumps({"pad": "x" * (1024 * 1024)}))
     assert client.invoke(FunctionName="Fixture", InvocationType="DryRun", Payload=b"{}")["StatusCode"] == 204
     with pytest.raises(client.exceptions.InvalidParameterValueException, match="tenant"):
-        invoke(client, "echo", FunctionName="Fixture", TenantId="bad\ttenant")
+        invoke(client, "echo", FunctionName="PerTenant", TenantId="bad\ttenant")
+
+
+def test_tenant_ids_go_to_tenant_isolated_functions_only(client):
+    with pytest.raises(client.exceptions.InvalidParameterValueException, match="needs a tenant id"):
+        invoke(client, "echo", FunctionName="PerTenant")
+    with pytest.raises(client.exceptions.InvalidParameterValueException, match="without a tenant id"):
+        invoke(client, "echo", FunctionName="Fixture", TenantId="tenant-a")
+    with pytest.raises(client.exceptions.InvalidParameterValueException, match="needs a tenant id"):
+        client.invoke(FunctionName="PerTenant", InvocationType="Event", Payload=b"{}")
+
+
+def wait_for(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_an_event_is_accepted_at_once_and_runs_in_the_background(client, service):
+    pool = service.pools["OneAtATime"]
+    invoke(client, "echo", FunctionName="OneAtATime")  # warm
+    response = client.invoke(FunctionName="OneAtATime", InvocationType="Event", Payload=json.dumps({"action": "sleep", "seconds": 1}))
+    assert response["StatusCode"] == 202 and response["Payload"].read() == b""
+    wait_for(lambda: pool.in_flight == 1)
+    with pytest.raises(client.exceptions.TooManyRequestsException):  # the event holds the one environment
+        invoke(client, "echo", FunctionName="OneAtATime")
+    wait_for(lambda: pool.in_flight == 0)
+
+
+def test_events_beyond_the_concurrency_wait_for_room_instead_of_being_dropped(client):
+    _, before = invoke(client, "count", FunctionName="OneAtATime")
+    for _ in range(3):
+        client.invoke(FunctionName="OneAtATime", InvocationType="Event", Payload=json.dumps({"action": "sleep", "seconds": 0.2}))
+    counted = []
+
+    def all_three_ran() -> bool:
+        try:
+            _, now = invoke(client, "count", FunctionName="OneAtATime")
+        except client.exceptions.TooManyRequestsException:  # an event holds the one environment
+            return False
+        counted.append(now)
+        return now["count"] - len(counted) == before["count"] + 3
+
+    wait_for(all_three_ran)
+    assert {now["pid"] for now in counted} == {before["pid"]}  # all in the one environment
 
 
 def test_beyond_its_concurrency_a_function_is_throttled_with_retry_after(client, service):
@@ -105,9 +157,9 @@ def test_beyond_its_concurrency_a_function_is_throttled_with_retry_after(client,
 
 def test_environments_are_reused_within_a_tenant_and_never_across_tenants(client):
     def environment_of(tenant):
-        _, payload = invoke(client, "context", FunctionName="Fixture", TenantId=tenant)
+        _, payload = invoke(client, "context", FunctionName="PerTenant", TenantId=tenant)
         assert payload["tenant_id"] == tenant
-        _, counted = invoke(client, "count", FunctionName="Fixture", TenantId=tenant)
+        _, counted = invoke(client, "count", FunctionName="PerTenant", TenantId=tenant)
         return counted
 
     first = environment_of("tenant-a")

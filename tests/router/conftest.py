@@ -4,7 +4,7 @@ import pytest
 
 from glimpse.environment import FunctionConfig
 from glimpse.lambda_service import LambdaService
-from glimpse.template import functions
+from glimpse.template import FunctionSettings, function_settings, functions
 from router_helpers import ROOT, Router
 
 TEMPLATE = ROOT / "template.yaml"
@@ -16,17 +16,21 @@ def pytest_configure(config):
 STAND_INS = ROOT / "tests" / "router" / "functions"
 
 
-def extra_functions() -> dict[str, FunctionConfig]:
-    """The real Python runner under other names and limits, and two stand-ins (functions/app.py).
-    They have no alias: routers using them are told GLIMPSE_RUNNER_QUALIFIER="" (invoke $LATEST)."""
+def extra_functions() -> dict[str, tuple[FunctionConfig, FunctionSettings]]:
+    """The real Python runner under other names and limits, and stand-ins (functions/app.py), all
+    with a runner's settings (tenant isolation) but SharedTenantEcho (a warm pool's runner). They
+    have no alias: routers using them are told GLIMPSE_RUNNER_QUALIFIER="" (invoke $LATEST)."""
     python = functions(TEMPLATE, ROOT / "build" / "functions")["RunnerPythonFunction"]
-    return {
-        "PythonOneAtATime": dataclasses.replace(python, name="PythonOneAtATime"),
-        "PythonShortTimeout": dataclasses.replace(python, name="PythonShortTimeout", timeout_s=2.0),
-        "Sleeper": FunctionConfig(name="Sleeper", handler="app.sleep", code_dir=STAND_INS, timeout_s=10.0,
-                                  environment={"SLEEP_S": "5"}),
-        "TenantEcho": FunctionConfig(name="TenantEcho", handler="app.echo_tenant", code_dir=STAND_INS),
-    }
+    runner = function_settings(TEMPLATE)["RunnerPythonFunction"]
+    extras = [
+        (dataclasses.replace(python, name="PythonOneAtATime"), runner),
+        (dataclasses.replace(python, name="PythonShortTimeout", timeout_s=2.0), runner),
+        (FunctionConfig(name="Sleeper", handler="app.sleep", code_dir=STAND_INS, timeout_s=10.0, environment={"SLEEP_S": "5"}), runner),
+        (FunctionConfig(name="TenantEcho", handler="app.echo_tenant", code_dir=STAND_INS), runner),
+        (FunctionConfig(name="SharedTenantEcho", handler="app.echo_tenant", code_dir=STAND_INS),
+         runner.model_copy(update={"tenant_isolation": False})),
+    ]
+    return {config.name: (config, settings) for config, settings in extras}
 
 
 @pytest.fixture(scope="package")

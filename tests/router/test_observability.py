@@ -53,6 +53,6 @@ def test_tenant_isolation_passes_the_api_key_and_end_user_as_tenant(router_for):
 
     assert tenant(api_key_id="keyone1234") == "keyone1234"
     assert tenant(api_key_id="keyone1234", headers={"X-Glimpse-End-User": "alice@example.org"}) == "keyone1234:alice@example.org"
-    shared = router_for(GLIMPSE_RUNNER_PYTHON="TenantEcho", GLIMPSE_RUNNER_QUALIFIER="", GLIMPSE_TENANT_ISOLATION="false")
+    shared = router_for(GLIMPSE_RUNNER_PYTHON="SharedTenantEcho", GLIMPSE_RUNNER_QUALIFIER="", GLIMPSE_TENANT_ISOLATION="false")
     answer = shared.call("POST", "/v1/executions", {"language": "python", "code": "x"})
     assert json.loads(answer.body["run"]["stdout"])["tenant_id"] is None  # a warm pool is shared: no tenant id

@@ -2,20 +2,22 @@
 AWS_ENDPOINT_URL_LAMBDA.
 
 `POST /2015-03-31/functions/{FunctionName}/invocations` with `X-Amz-Invocation-Type`
-RequestResponse (or DryRun), an optional `Qualifier` and `X-Amz-Tenant-Id`. Answers as Lambda
+RequestResponse, Event or DryRun, an optional `Qualifier` and `X-Amz-Tenant-Id`. Answers as Lambda
 does: the function's payload with `X-Amz-Executed-Version` and, when it failed,
-`X-Amz-Function-Error`; errors of the service itself as `x-amzn-ErrorType` with a JSON body
-(ResourceNotFoundException, TooManyRequestsException with Retry-After, RequestTooLargeException,
-InvalidParameterValueException, InvalidRequestContentException).
+`X-Amz-Function-Error` (an event: 202 at once); errors of the service itself as
+`x-amzn-ErrorType` with a JSON body (ResourceNotFoundException, TooManyRequestsException with
+Retry-After, RequestTooLargeException, InvalidParameterValueException,
+InvalidRequestContentException).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,9 +26,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from glimpse.environment import ExecutionEnvironment, FunctionConfig
 from glimpse.environment.variables import ACCOUNT_ID, REGION
-from glimpse.template import aliases, functions, load_template
+from glimpse.template import FunctionSettings, aliases, function_settings, functions
 
-from .pool import FunctionPool, Throttled
+from .events import MAX_EVENT_BYTES, EventQueue
+from .pool import Environment, FunctionPool, Throttled
+from .reach import ReachingEnvironment, listen_inside
 
 _INVOKE_PATH = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/invocations")
 # name, name:qualifier, account:function:name[:qualifier] or the whole ARN
@@ -34,9 +38,14 @@ _FUNCTION_NAME = re.compile(
     r"(?:(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?\d{12}:function:)?(?P<name>[A-Za-z0-9_-]{1,64})(?::(?P<qualifier>[A-Za-z0-9$_-]{1,128}))?"
 )
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation payload limit
+_PAYLOAD_LIMITS = {"RequestResponse": MAX_REQUEST_BYTES, "Event": MAX_EVENT_BYTES}
 PUBLISHED_VERSION = "1"  # the one version an alias points at locally
 THROTTLE_RETRY_AFTER_S = 1
-DEFAULT_CONCURRENCY = 2  # per function; a 2-core machine gains nothing from more environments
+# Per function. Lambda scales to the account's 1000; ten environments of one function at once keep
+# a workstation's memory in bounds and serve a developer and the tests (`glimpse dev --concurrency`).
+DEFAULT_CONCURRENCY = 10
+# A function declaring this variable calls Lambda (the router): locally it is given this service.
+ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_LAMBDA"
 
 
 class ServiceError(Exception):
@@ -57,10 +66,11 @@ class _Target:
 
 
 class LambdaService:
-    """Serves the given function pools on 127.0.0.1 until stopped."""
+    """Serves function pools on 127.0.0.1 until stopped."""
 
-    def __init__(self, pools: Mapping[str, FunctionPool], *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, pools: Mapping[str, FunctionPool] = {}, *, host: str = "127.0.0.1", port: int = 0) -> None:  # noqa: B006 (read only)
         self.pools = dict(pools)
+        self.events = EventQueue()
         service = self
 
         class Handler(_InvokeHandler):
@@ -80,25 +90,42 @@ class LambdaService:
         profile: str = "lambda",
         parameters: Mapping[str, str] | None = None,
         concurrency: Mapping[str, int] | None = None,
-        extra_functions: Mapping[str, FunctionConfig] | None = None,
+        default_concurrency: int = DEFAULT_CONCURRENCY,
+        extra_functions: Mapping[str, tuple[FunctionConfig, FunctionSettings]] | None = None,
     ) -> LambdaService:
         """Every function of the template (plus `extra_functions`), each in its own pool.
 
         A function's concurrency is, in order: `concurrency[name]`, its ReservedConcurrentExecutions,
-        DEFAULT_CONCURRENCY."""
-        declared = functions(template_path, build_dir, parameters) | dict(extra_functions or {})
+        `default_concurrency`. A function that declares AWS_ENDPOINT_URL_LAMBDA gets this service's
+        address there (as `sam local` overrides it), and the service listens inside its environments."""
+        service = cls()
+        all_settings = function_settings(template_path, parameters)
+        declared = {name: (function, all_settings[name]) for name, function in functions(template_path, build_dir, parameters).items()}
         published = aliases(template_path)
-        reserved = _reserved_concurrency(template_path)
+        start = service._environment_starter(profile, runtime_dir)
+        for name, (function, settings) in (declared | dict(extra_functions or {})).items():
+            limit = (concurrency or {}).get(name) or settings.reserved_concurrency or default_concurrency
+            if ENDPOINT_VARIABLE in function.environment:
+                function = dataclasses.replace(function, environment={**function.environment, ENDPOINT_VARIABLE: service.endpoint_url})
+            service.pools[name] = FunctionPool(
+                function, concurrency=limit, start_environment=start, aliases=published.get(name, frozenset()),
+                reserved=settings.reserved_concurrency is not None, tenant_isolation=settings.tenant_isolation,
+            )
+        return service
 
-        def new_environment(function: FunctionConfig) -> ExecutionEnvironment:
-            return ExecutionEnvironment(function, profile=profile, runtime_dir=runtime_dir)
-
-        pools = {}
-        for name, function in declared.items():
-            limit = (concurrency or {}).get(name) or reserved.get(name) or DEFAULT_CONCURRENCY
-            pools[name] = FunctionPool(function, concurrency=limit, new_environment=new_environment,
-                                       aliases=published.get(name, frozenset()), reserved=name in reserved)
-        return cls(pools)
+    def _environment_starter(self, profile: str, runtime_dir: Path) -> Callable[[FunctionConfig], Environment]:
+        def start(function: FunctionConfig) -> Environment:
+            environment = ExecutionEnvironment(function, profile=profile, runtime_dir=runtime_dir)
+            environment.start()
+            if ENDPOINT_VARIABLE not in function.environment:
+                return environment
+            try:
+                listener = listen_inside(environment.runtime_pid, self._server.server_address[:2], self._server.process_request)
+            except BaseException:
+                environment.stop()
+                raise
+            return ReachingEnvironment(environment, listener)
+        return start
 
     @property
     def endpoint_url(self) -> str:
@@ -109,10 +136,13 @@ class LambdaService:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop serving, then every environment (invocations under way end as the runtime's exit)."""
         self._server.shutdown()
         self._server.server_close()
+        self.events.stop_waiting()
         for pool in self.pools.values():
             pool.close()
+        self.events.join()
 
     def __enter__(self) -> LambdaService:
         self.start()
@@ -164,12 +194,14 @@ class _InvokeHandler(BaseHTTPRequestHandler):
         if invocation_type == "DryRun":
             self._answer(HTTPStatus.NO_CONTENT, b"", {})
             return
-        if invocation_type != "RequestResponse":
+        limit = _PAYLOAD_LIMITS.get(invocation_type)
+        if limit is None:
             raise ServiceError(HTTPStatus.BAD_REQUEST, "InvalidParameterValueException",
-                               f"invocation type {invocation_type!r} is not emulated locally; use RequestResponse")
-        if len(payload) > MAX_REQUEST_BYTES:
+                               f"1 validation error detected: Value '{invocation_type}' at 'invocationType' failed to satisfy "
+                               "constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+        if len(payload) > limit:
             raise ServiceError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "RequestTooLargeException",
-                               f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation")
+                               f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
         try:
             json.loads(payload or b"{}")
         except ValueError:
@@ -177,13 +209,18 @@ class _InvokeHandler(BaseHTTPRequestHandler):
                                "Could not parse request body into json") from None
         tenant_id = self.headers.get("X-Amz-Tenant-Id")
         try:
+            if invocation_type == "Event":
+                target.pool.check_tenancy(tenant_id)
+                self.lambda_service.events.submit(target.pool, payload or b"{}", tenant_id)
+                self._answer(HTTPStatus.ACCEPTED, b"", {})
+                return
             result = target.pool.invoke(payload or b"{}", tenant_id=tenant_id)
         except Throttled:
             error = ServiceError(HTTPStatus.TOO_MANY_REQUESTS, "TooManyRequestsException", "Rate Exceeded.",
                                  Reason=target.pool.throttle_reason)
             error.headers["Retry-After"] = str(THROTTLE_RETRY_AFTER_S)
             raise error from None
-        except ValueError as error:  # the environment refused the tenant id
+        except ValueError as error:  # a tenant id the function or the environment refuses
             raise ServiceError(HTTPStatus.BAD_REQUEST, "InvalidParameterValueException", str(error)) from None
         headers = {"X-Amz-Executed-Version": target.executed_version, "x-amzn-RequestId": result.request_id}
         if result.function_error:
@@ -204,12 +241,3 @@ class _InvokeHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
         """Quiet: a request line names the function, nothing else worth a line per invocation."""
 
-
-def _reserved_concurrency(template_path: Path) -> dict[str, int]:
-    template = load_template(template_path)
-    found = {}
-    for name, resource in template.get("Resources", {}).items():
-        value = resource.get("Properties", {}).get("ReservedConcurrentExecutions")
-        if resource.get("Type") == "AWS::Serverless::Function" and isinstance(value, int):
-            found[name] = value
-    return found
