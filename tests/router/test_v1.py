@@ -22,6 +22,15 @@ def test_a_program_runs_and_its_result_comes_back(router):
     assert answer.headers["Content-Type"] == "application/json"
 
 
+def test_a_body_is_json_whatever_its_content_type_says(router):
+    # `curl -d` sends application/x-www-form-urlencoded
+    for content_type in ("application/x-www-form-urlencoded", "text/plain"):
+        answer = router.call("POST", "/v1/executions", {"language": "python", "code": "print(42)"},
+                             headers={"Content-Type": content_type})
+        assert answer.status == 200, answer.body
+        assert answer.body["run"]["stdout"] == "42\n"
+
+
 def test_files_stdin_and_arguments_reach_the_program(router):
     helper = base64.b64encode(b"GREETING = 'hi'\n").decode()
     answer = router.call("POST", "/v1/executions", {

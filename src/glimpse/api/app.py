@@ -83,7 +83,7 @@ class RouterApi:
         body_bytes = len((request.body or "").encode())
         if (body_bytes * 3 // 4 if request.is_base64_encoded else body_bytes) > MAX_BODY_BYTES:
             return self._refusal(request, PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes"))
-        return self.resolver.resolve(event, context)
+        return self.resolver.resolve(_declared_json(event), context)
 
     def _refusal(self, request: APIGatewayProxyEvent, error: ApiError) -> dict:
         response = self._render(error, request)
@@ -116,8 +116,13 @@ class RouterApi:
 
         @app.get("/v1/openapi.json", include_in_schema=False)
         def openapi():
-            context = app.current_event.request_context
-            server = f"https://{context.domain_name}/{context.stage}" if context.domain_name and context.stage else "/"
+            # The base URL the caller used: its scheme, host and whatever precedes the route (the
+            # stage in API Gateway's own URLs, a base path mapping's path, nothing locally).
+            request = app.current_event
+            context = request.request_context
+            base_path = (context.path or "").removesuffix(context.resource_path or "")
+            scheme = request.headers.get("X-Forwarded-Proto", "https")
+            server = f"{scheme}://{context.domain_name}{base_path}" if context.domain_name else "/"
             return _json(200, self._openapi(server))
 
         @app.post("/run-code-lambda", summary="The original Glimpse's route", tags=["original Glimpse"],
@@ -194,6 +199,14 @@ class RouterApi:
             description="Run untrusted code snippets with hard limits. Every route needs an API key (x-api-key).",
             security_schemes={"api_key": APIKey(name="x-api-key", in_=APIKeyIn.header)}, security=[{"api_key": []}],
         )
+
+
+def _declared_json(event: dict) -> dict:
+    """The event with its body declared JSON. The API speaks JSON only and reads a body as JSON
+    whatever Content-Type says: `curl -d` says application/x-www-form-urlencoded, which Powertools
+    would parse as a form."""
+    headers = {name: value for name, value in (event.get("headers") or {}).items() if name.lower() != "content-type"}
+    return {**event, "headers": headers | {"Content-Type": "application/json"}}
 
 
 def _request_id(request: APIGatewayProxyEvent) -> str:
