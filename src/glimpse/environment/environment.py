@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .bwrap import BwrapCommand
 from .config import PROFILES, EnvironmentInitError, FunctionConfig, InvokeResult
+from .confinement import Confinement
 from .layout import SETPRIV, runtime_command
 from .logs import LogBuffer
 from .runtime_api import Invocation
@@ -74,6 +75,12 @@ class ExecutionEnvironment:
         return process is not None and not process.api.exited
 
     @property
+    def confinement(self) -> Confinement | None:
+        """What the current (or last) life holds on the host: kernel ids, cgroups."""
+        process = self._process
+        return process.confinement if process is not None else None
+
+    @property
     def runtime_pid(self) -> int | None:
         process = self._process
         return process.runtime_pid() if process is not None and self.alive else None
@@ -110,17 +117,19 @@ class ExecutionEnvironment:
             if self._process is not None:
                 self._process.stop()  # already dead: collect its thread
                 self._process = None
-            process = RuntimeProcess(self._command_for, namespaced=self._as_root, log_sink=self._log_sink, name=self.function.name)
+            confinement = Confinement(as_root=self._as_root, memory_mb=self.function.memory_mb)
+            process = RuntimeProcess(self._command_for, namespaced=self._as_root, confinement=confinement,
+                                     log_sink=self._log_sink, name=self.function.name)
             process.start()
             self._process = process
             self.starts += 1
             self._await_init(process)
             return process
 
-    def _command_for(self, runtime_api: str) -> BwrapCommand:
+    def _command_for(self, runtime_api: str, user_namespace: int | None) -> BwrapCommand:
         return runtime_command(
-            self.function, profile=self.profile, runtime_dir=self._runtime_dir,
-            python_home=self._python_home, runtime_api=runtime_api, as_root=self._as_root,
+            self.function, profile=self.profile, runtime_dir=self._runtime_dir, python_home=self._python_home,
+            runtime_api=runtime_api, as_root=self._as_root, user_namespace=user_namespace,
         )
 
     def _await_init(self, process: RuntimeProcess) -> None:

@@ -7,6 +7,11 @@
 
 Root's bwrap creates missing parent directories with mode 0700, which uid 993 cannot enter: every
 parent is made explicitly with --perms 0755 --dir.
+
+Who the runtime is (see identity.py): as root, bwrap builds everything in the host's user namespace,
+then moves into the environment's own (`--userns2`, mapping only 993 and 990 to the environment's
+kernel ids) and setpriv takes 993:990 there; as root without that namespace, setpriv takes the
+host's 993:990 itself; without root, bwrap's own user namespace maps the caller to 993:990.
 """
 
 import os
@@ -14,11 +19,10 @@ from pathlib import Path
 
 from .bwrap import BwrapCommand
 from .config import FunctionConfig
+from .identity import SANDBOX_GID, SANDBOX_UID
 from .seccomp_filter import lambda_filter_fd
 from .variables import lambda_variables
 
-SANDBOX_UID = 993  # sbx_user1051, Lambda's one user
-SANDBOX_GID = 990
 SETPRIV = "/usr/bin/setpriv"  # util-linux, from the host's /usr
 
 _ETC_FILES = {
@@ -32,11 +36,14 @@ _HOST_ROOT_LINKS = ("bin", "sbin", "lib", "lib64", "lib32", "libx32")
 
 
 def runtime_command(
-    function: FunctionConfig, *, profile: str, runtime_dir: Path, python_home: Path, runtime_api: str, as_root: bool
+    function: FunctionConfig, *, profile: str, runtime_dir: Path, python_home: Path, runtime_api: str, as_root: bool,
+    user_namespace: int | None = None,
 ) -> BwrapCommand:
-    command = BwrapCommand(_identity_program(as_root) + [f"/var/lang/bin/{function.runtime}", "-m", "awslambdaric", function.handler])
+    """`user_namespace`: as root, a file descriptor of the environment's own user namespace."""
+    program = _identity_program(as_root, user_namespace is not None)
+    command = BwrapCommand(program + [f"/var/lang/bin/{function.runtime}", "-m", "awslambdaric", function.handler])
     command.add("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent")
-    _add_identity(command, as_root)
+    _add_identity(command, as_root, user_namespace)
     _add_filesystem(command, function, runtime_dir=runtime_dir, python_home=python_home)
     if profile == "lambda":
         command.add_fd_option("--seccomp", lambda_filter_fd())
@@ -46,16 +53,19 @@ def runtime_command(
     return command
 
 
-def _identity_program(as_root: bool) -> list[str]:
+def _identity_program(as_root: bool, namespaced: bool) -> list[str]:
     if not as_root:
         return []  # the user namespace already maps us to 993:990 with no capabilities
-    # Lambda has no user namespaces: as root, drop to 993:990 for real and shed every capability.
-    return [SETPRIV, f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_GID}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--"]
+    # Take 993:990 and shed every capability, the bounding set included. In the environment's
+    # namespace setgroups is denied, and bwrap starts with no supplementary group to keep.
+    groups = "--keep-groups" if namespaced else "--clear-groups"
+    return [SETPRIV, f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_GID}", groups, "--inh-caps=-all", "--bounding-set=-all", "--"]
 
 
-def _add_identity(command: BwrapCommand, as_root: bool) -> None:
+def _add_identity(command: BwrapCommand, as_root: bool, user_namespace: int | None) -> None:
     if as_root:
+        if user_namespace is not None:
+            command.add_fd_option("--userns2", user_namespace)
         # setpriv needs these three to change user and empty the bounding set; it then drops them.
         command.add("--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP")
     else:

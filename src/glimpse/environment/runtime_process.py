@@ -8,17 +8,23 @@ runtime's output with one selector, then reaps bwrap.
 
 Teardown kills the sandbox's init (pid 1 of its pid namespace): the kernel kills every process of
 the namespace, setsid'd ones included, before that init counts as exited, and bwrap exits after it.
+The life's confinement (kernel ids, user namespace, cgroups) is acquired before bwrap starts and
+released once all that is gone. An OOM in its memory cgroup ends the life, as Lambda ends an
+environment that exceeds its memory.
 """
 
+import atexit
 import os
 import selectors
 import signal
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 from .bwrap import BwrapCommand
+from .confinement import Confinement
 from .logs import LineSplitter
 from .netns import listen_in_private_namespace, listen_on_host_loopback
 from .runtime_api import RuntimeApi
@@ -28,12 +34,23 @@ from .runtime_api import RuntimeApi
 _DRAIN_LIMIT_S = 1.0
 _NAMESPACE_GONE_LIMIT_S = 5.0
 _BWRAP_EXITED = object()  # the selector key's data for bwrap's pidfd
+_started: "weakref.WeakSet[RuntimeProcess]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    # bwrap would die with this process anyway; stopping first also removes the cgroups.
+    for process in list(_started):
+        process.stop()
 
 
 class RuntimeProcess:
-    def __init__(self, command_for: Callable[[str], BwrapCommand], *, namespaced: bool, log_sink: Callable[[str], None], name: str) -> None:
-        self._command_for = command_for  # the command needs the Runtime API's address
+    def __init__(self, command_for: Callable[[str, int | None], BwrapCommand], *, namespaced: bool, confinement: Confinement,
+                 log_sink: Callable[[str], None], name: str) -> None:
+        self._command_for = command_for  # the command needs the Runtime API's address and the user namespace
         self._namespaced = namespaced
+        self.confinement = confinement
+        self._log_sink = log_sink
         self._log_lines = LineSplitter(log_sink)
         self._thread = threading.Thread(target=self._live, name=f"glimpse-env-{name}", daemon=True)
         self._spawned = threading.Event()
@@ -46,6 +63,7 @@ class RuntimeProcess:
 
     def start(self) -> None:
         """Start bwrap; raise what went wrong if it could not even be started."""
+        _started.add(self)
         self._thread.start()
         self._spawned.wait()
         if self._spawn_error is not None:
@@ -89,14 +107,22 @@ class RuntimeProcess:
             self._reap(process, logs)
 
     def _spawn(self) -> tuple[subprocess.Popen, int]:
-        listener = listen_in_private_namespace() if self._namespaced else listen_on_host_loopback()
+        self.confinement.acquire()  # before the network namespace: it spawns a helper process
+        try:
+            listener = listen_in_private_namespace() if self._namespaced else listen_on_host_loopback()
+        except BaseException:
+            self.confinement.release()
+            raise
         self.api = RuntimeApi(listener)
         logs, output = os.pipe2(os.O_CLOEXEC)
         try:
-            process, self.init_pid = self._command_for(self.api.address).spawn(output=output)
+            command = self._command(self.api.address)
+            with self.confinement.joined():
+                process, self.init_pid = command.spawn(output=output, prepare=self.confinement.prepare)
         except BaseException:
             self.api.finish(-1)
             os.close(logs)
+            self.confinement.release()
             raise
         finally:
             os.close(output)
@@ -107,14 +133,27 @@ class RuntimeProcess:
                 self._init_pidfd = _pidfd_or_none(self.init_pid)
         return process, logs
 
+    def _command(self, runtime_api: str) -> BwrapCommand:
+        user_namespace = self.confinement.take_user_namespace()  # the command closes it once bwrap has it
+        try:
+            return self._command_for(runtime_api, user_namespace)
+        except BaseException:
+            if user_namespace is not None:
+                os.close(user_namespace)
+            raise
+
     def _serve(self, logs: int) -> None:
         with selectors.DefaultSelector() as selector:
             self.api.register(selector)
             selector.register(logs, selectors.EVENT_READ, lambda _events: self._read_logs(selector, logs))
             selector.register(self._bwrap_pidfd, selectors.EVENT_READ, _BWRAP_EXITED)
+            if self.confinement.out_of_memory_fd is not None:
+                selector.register(self.confinement.out_of_memory_fd, selectors.EVENT_READ, self._on_out_of_memory)
             while not self._dispatch(selector.select()):
                 pass
             selector.unregister(self._bwrap_pidfd)
+            if self.confinement.out_of_memory_fd is not None:
+                selector.unregister(self.confinement.out_of_memory_fd)
             self._await_namespace_gone()
             self._drain(selector)
 
@@ -138,6 +177,15 @@ class RuntimeProcess:
                 selector.register(self._init_pidfd, selectors.EVENT_READ)
                 selector.select(timeout=_NAMESPACE_GONE_LIMIT_S)
 
+    def _on_out_of_memory(self, _events: int) -> None:
+        try:
+            os.eventfd_read(self.confinement.out_of_memory_fd)
+        except BlockingIOError:
+            return
+        self.kill()
+        self._log_sink(f"Error Type: Runtime.OutOfMemory (the environment exceeded its memory size of "
+                       f"{self.confinement.memory_mb} MB; everything in it was killed)")
+
     def _read_logs(self, selector: selectors.BaseSelector, logs: int) -> None:
         try:
             chunk = os.read(logs, 65536)
@@ -158,7 +206,10 @@ class RuntimeProcess:
             self._bwrap_pidfd = self._init_pidfd = None
         os.close(logs)
         self._log_lines.close()
-        self.api.finish(exit_status)
+        try:
+            self.confinement.release()  # the namespace is gone: nothing is left in the cgroups
+        finally:
+            self.api.finish(exit_status)
 
 
 def _pidfd_or_none(pid: int) -> int | None:

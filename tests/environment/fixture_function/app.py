@@ -99,6 +99,11 @@ def listdir(event, context):
     return sorted(os.listdir(event["path"]))
 
 
+def stat_path(event, context):
+    found = os.stat(event["path"])
+    return {"uid": found.st_uid, "gid": found.st_gid}
+
+
 def probes(event, context):
     results = {name: _errno_in_child(probe) for name, probe in PROBES.items()}
     results["thread_runs"] = _thread_runs()
@@ -161,6 +166,71 @@ def post_then_exit_at_once(event, context):
     os._exit(0)
 
 
+def bomb(event, context):
+    """Up to `processes` children, then threads until the kernel refuses one, then one more fork;
+    all of them live until `hold` seconds have passed."""
+    hold = time.monotonic() + event["hold"]
+    threading.stack_size(64 * 1024)
+    release = threading.Event()
+    pids, threads, refused = [], 0, {}
+    for _ in range(event["processes"]):
+        try:
+            pid = os.fork()
+        except OSError as error:
+            refused["fork"] = os.strerror(error.errno)
+            break
+        if pid == 0:
+            time.sleep(max(0.0, hold - time.monotonic()))
+            os._exit(0)
+        pids.append(pid)
+    try:
+        while True:
+            threading.Thread(target=release.wait, daemon=True).start()
+            threads += 1
+    except RuntimeError as error:  # "can't start new thread"
+        refused["thread"] = str(error)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+    except OSError as error:
+        refused["last_fork"] = os.strerror(error.errno)
+    time.sleep(max(0.0, hold - time.monotonic()))
+    release.set()
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    return {"processes": len(pids), "threads": threads, "refused": refused}
+
+
+def spawn_many(event, context):
+    """Starts threads and processes, all alive at once, and reports how many of them worked."""
+    release = threading.Event()
+    threads = [threading.Thread(target=release.wait, args=(30,)) for _ in range(event["threads"])]
+    started = 0
+    for thread in threads:
+        thread.start()
+        started += 1
+    processes = [subprocess.Popen(["/bin/sleep", "30"]) for _ in range(event["processes"])]
+    release.set()
+    for thread in threads:
+        thread.join()
+    for process in processes:
+        process.kill()
+        process.wait()
+    return {"threads": started, "processes": len(processes)}
+
+
+def allocate(event, context):
+    """Touches `mb` megabytes, in this process or in a child."""
+    code = f"block = bytearray({event['mb']} * 1024 * 1024)\nprint(len(block))"
+    if event.get("in_child"):
+        return subprocess.run(["/var/lang/bin/python3", "-c", code]).returncode
+    block = bytearray(event["mb"] * 1024 * 1024)
+    return len(block)
+
+
 def big_response(event, context):
     return "x" * event["size"]
 
@@ -175,6 +245,7 @@ ACTIONS = {
     "writable": writable, "write_devices": write_devices, "read": read_files, "listdir": listdir, "probes": probes, "connect": connect,
     "sleep": sleep, "fail": fail, "exit": exit_runtime, "crash": crash, "spawn_background": spawn_background,
     "post_then_exit": post_then_exit, "post_then_exit_at_once": post_then_exit_at_once, "big_response": big_response, "log": log,
+    "bomb": bomb, "spawn_many": spawn_many, "allocate": allocate, "stat": stat_path,
 }
 
 
