@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from glimpse.environment import ExecutionEnvironment, FunctionConfig
+from glimpse.environment import ExecutionEnvironment, FunctionConfig, InvokeResult
 from glimpse.lambda_service import FunctionPool, TenancyMismatch, Throttled
 from test_invoke_api import FIXTURE, RUNTIME_DIR
 
@@ -143,3 +143,30 @@ def test_an_init_that_fails_is_the_invocations_function_error():
         assert pool.size == 0
     finally:
         pool.close()
+
+
+class StopFails:
+    """An environment that retires after its invocation, and the first of which fails to stop."""
+
+    alive = True
+    failed = False
+
+    def invoke(self, payload: bytes, *, tenant_id: str | None = None) -> InvokeResult:
+        return InvokeResult(b"{}", None, "request", 1.0, environment_retired=True)
+
+    def stop(self) -> None:
+        if not StopFails.failed:
+            StopFails.failed = True
+            raise OSError("the socket was already closed")
+
+
+def test_an_environment_that_fails_to_stop_still_stops_counting_so_closing_returns():
+    pool = FunctionPool(FIXTURE, concurrency=1, start_environment=lambda _function: StopFails())
+    with pytest.raises(OSError, match="already closed"):
+        pool.invoke(b"{}")
+    assert pool.in_flight == 0
+    closed = []
+    closing = threading.Thread(target=lambda: closed.append(pool.close() is None), daemon=True)
+    closing.start()
+    closing.join(timeout=5)
+    assert closed == [True]

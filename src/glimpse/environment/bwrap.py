@@ -58,6 +58,9 @@ class BwrapCommand:
                 stderr=output,
                 pass_fds=[args_fd, *self._fds],
                 extra_groups=[] if os.geteuid() == 0 else None,  # root's groups stay out of the sandbox
+                # A terminal's Ctrl-C reaches its whole foreground process group: the environment
+                # stays out of it, so it is torn down in order (init first), not killed half-way.
+                process_group=0,
             )
         except BaseException:
             os.close(info_read)

@@ -98,7 +98,7 @@ def user_namespace(ids: KernelIds) -> int:
     990 -> ids.gid, with setgroups denied. Root creates it (so root owns it) in the host's user
     namespace; a short-lived `unshare --user` process holds it while the maps are written."""
     holder = subprocess.Popen([UNSHARE, "--user", "--", SLEEP, "infinity"], env={}, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, process_group=0)
     try:
         proc = f"/proc/{holder.pid}"
         _await_own_namespace(holder, proc)

@@ -7,6 +7,15 @@ replaced when they retire, and never shared between tenants of a tenant-isolated
 """
 
 from .pool import Environment, FunctionPool, TenancyMismatch, Throttled
-from .server import DEFAULT_CONCURRENCY, LambdaService
+from .server import DEFAULT_CONCURRENCY, MAX_REQUEST_BYTES, LambdaService, LocalHttpServer
 
-__all__ = ["DEFAULT_CONCURRENCY", "Environment", "FunctionPool", "LambdaService", "TenancyMismatch", "Throttled"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "MAX_REQUEST_BYTES",
+    "Environment",
+    "FunctionPool",
+    "LambdaService",
+    "LocalHttpServer",
+    "TenancyMismatch",
+    "Throttled",
+]

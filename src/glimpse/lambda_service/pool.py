@@ -176,13 +176,15 @@ class FunctionPool:
                 self._busy.remove(environment)
                 self._idle.append(_Idle(environment, tenant_id))
                 return
-        environment.stop()  # before it stops counting as busy: close() waits for that
-        with self._lock:
-            self._busy.remove(environment)
-            self._lock.notify_all()
-            if not self._closed:
-                self._starting += 1
-                threading.Thread(target=self._replace, name=f"glimpse-replace-{self.function.name}", daemon=True).start()
+        try:
+            environment.stop()  # before it stops counting as busy: close() waits for that
+        finally:
+            with self._lock:
+                self._busy.remove(environment)
+                self._lock.notify_all()
+                if not self._closed:
+                    self._starting += 1
+                    threading.Thread(target=self._replace, name=f"glimpse-replace-{self.function.name}", daemon=True).start()
 
     def _start_one(self, *, busy: bool) -> Environment | None:
         """Start an environment already counted in _starting, then count it as busy or idle; None

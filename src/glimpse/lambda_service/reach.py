@@ -27,6 +27,7 @@ class ReachingEnvironment:
     def __init__(self, environment: Environment, listener: socket.socket | None) -> None:
         self.environment = environment
         self._listener = listener
+        self._lock = threading.Lock()
 
     @property
     def alive(self) -> bool:
@@ -36,11 +37,13 @@ class ReachingEnvironment:
         return self.environment.invoke(payload, tenant_id=tenant_id)
 
     def stop(self) -> None:
+        """Idempotent, and safe from two threads at once (a pool closing while an invocation ends)."""
         self.environment.stop()
-        if self._listener is not None:
-            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            self._listener.close()
-            self._listener = None
+        with self._lock:
+            listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            listener.close()
 
 
 def listen_inside(runtime_pid: int, address: tuple[str, int], serve: Callable[[socket.socket, tuple], None]) -> socket.socket | None:

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
+import socket
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -31,6 +34,8 @@ from glimpse.template import FunctionSettings, aliases, function_settings, funct
 from .events import MAX_EVENT_BYTES, EventQueue
 from .pool import Environment, FunctionPool, Throttled
 from .reach import ReachingEnvironment, listen_inside
+
+logger = logging.getLogger(__name__)
 
 _INVOKE_PATH = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/invocations")
 # name, name:qualifier, account:function:name[:qualifier] or the whole ARN
@@ -65,6 +70,20 @@ class _Target:
     executed_version: str
 
 
+class LocalHttpServer(ThreadingHTTPServer):
+    """A thread per connection, and a listen backlog for bursts of connections: with the default of
+    5, the kernel resets the connections beyond it that arrive at once."""
+
+    daemon_threads = True
+    request_queue_size = socket.SOMAXCONN
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that left before its answer (a caller killed, a stack stopping) is no error of
+        the server's; anything else is logged, not printed to stderr."""
+        if not isinstance(sys.exception(), ConnectionError):
+            logger.exception("serving %s:%s failed", *client_address[:2])
+
+
 class LambdaService:
     """Serves function pools on 127.0.0.1 until stopped."""
 
@@ -76,8 +95,7 @@ class LambdaService:
         class Handler(_InvokeHandler):
             lambda_service = service
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
+        self._server = LocalHttpServer((host, port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="glimpse-lambda-service", daemon=True)
 
     @classmethod
