@@ -1,5 +1,6 @@
-# Glimpse: `make test` from a fresh clone creates the virtual environment, builds what the
-# tests run (the runner function's artifact and the local Lambda runtime) and runs pytest.
+# Glimpse: `make dev` serves the whole API locally; `make test` from a fresh clone creates the
+# virtual environment, builds what the tests run (functions, local Lambda runtime, layers),
+# checks the template and runs pytest.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -17,9 +18,10 @@ LAMBDA_RUNTIME := $(BUILD)/lambda-runtime
 SAM_VENV := $(BUILD)/sam-cli
 SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
-.PHONY: help test venv build layers sam-cli template-checks clean
+.PHONY: help dev test venv build layers sam-cli template-checks clean
 
 help:
+	@echo "make dev     the whole API on http://127.0.0.1:3000 (GLIMPSE_PORT), built first if needed; Ctrl-C stops it"
 	@echo "make test    create .venv, build the runner and the local Lambda runtime, run the tests"
 	@echo "make build   build the runner function artifact and the local Lambda runtime only"
 	@echo "make template-checks   cfn-lint, sam validate --lint and sam build (no Docker) of template.yaml"
@@ -94,6 +96,10 @@ template-checks: sam-cli
 	$(SAM_VENV)/bin/cfn-lint template.yaml
 	$(SAM) validate --lint --region us-east-1
 	PATH=$(abspath $(VENV))/bin:$$PATH $(SAM) build --build-dir $(BUILD)/sam --cache-dir $(BUILD)/sam-cache --cached --parallel
+
+# `glimpse dev` builds what is missing itself (make build layers), then serves until Ctrl-C.
+dev: venv
+	$(VENV)/bin/glimpse dev
 
 test: venv build layers template-checks
 	$(VENV)/bin/ruff check src functions tests bench

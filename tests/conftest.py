@@ -6,6 +6,7 @@ import pytest
 
 from glimpse.languages import catalogue
 from glimpse.local import build, project_root, runner_environment
+from host_processes import descendants, parent_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,27 +37,6 @@ class Invoker:
         read through /proc/<pid>/root with no help from inside."""
         runtime = self.environment.runtime_pid
         return {"processes": sorted(descendants(parent_of(runtime))), "tmp": sorted(os.listdir(f"/proc/{runtime}/root/tmp"))}
-
-
-def parent_of(pid: int) -> int:
-    with open(f"/proc/{pid}/stat", "rb") as stat:
-        return int(stat.read().rsplit(b")", 1)[1].split()[1])
-
-
-def descendants(ancestor: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                children.setdefault(parent_of(int(name)), []).append(int(name))
-            except (OSError, IndexError):
-                continue
-    found, pending = set(), [ancestor]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.add(child)
-            pending.append(child)
-    return found
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import signal
 import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from glimpse.client import ClientError, GlimpseClient
+from glimpse.dev_command import add_dev_command
 from glimpse.environment import PROFILES
 from glimpse.languages import UnknownLanguage, catalogue
+from glimpse.local import NotBuilt, project_root
 from glimpse.models import ExecutionRequest, Limits
 from glimpse.tenants_command import add_tenant_commands
 
@@ -28,17 +32,21 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--time-ms", type=int, help=f"wall-clock limit (default {Limits().time_ms})")
     run.add_argument("--memory-mb", type=int, help=f"memory limit (default {Limits().memory_mb})")
     run.add_argument("--json", action="store_true", help="print the whole result document")
-    run.add_argument("--local", action="store_true", help="run in a local execution environment, without a server")
-    run.add_argument("--profile", choices=PROFILES, default="lambda", help="what the local environment allows (default: lambda)")
+    run.add_argument("--local", action="store_true",
+                     help="run in a local execution environment, without a server (default: send it to $GLIMPSE_ENDPOINT, "
+                          "the local stack unless set)")
+    run.add_argument("--profile", choices=PROFILES, default="lambda", help="with --local: what the environment allows (default: lambda)")
     run.set_defaults(handler=run_file)
+    languages = commands.add_parser("languages", help="the languages the API at $GLIMPSE_ENDPOINT runs")
+    languages.add_argument("--json", action="store_true")
+    languages.set_defaults(handler=list_languages)
+    add_dev_command(commands)
     add_tenant_commands(commands)
     options = parser.parse_args(argv)
     return options.handler(options)
 
 
 def run_file(options: argparse.Namespace) -> int:
-    if not options.local:
-        return _fail("only --local is available yet: the local API server comes with the local stack")
     try:
         recipe = catalogue().get(options.language) if options.language else catalogue().for_file(str(options.file))
         request = _request(options, recipe.id)
@@ -46,17 +54,41 @@ def run_file(options: argparse.Namespace) -> int:
         return _fail(str(error))
     except ValidationError as error:
         return _fail("; ".join(f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors()))
-    from glimpse.local import NotBuilt, runner_environment  # the environment is only needed here
-
+    function_error = None
     try:
-        with runner_environment(recipe, options.profile) as environment:
-            answer = environment.invoke(request.model_dump_json(exclude_none=True).encode())
-    except NotBuilt as error:
+        if options.local:
+            from glimpse.local import runner_environment  # the environment is only needed here
+
+            with runner_environment(recipe, options.profile) as environment:
+                answer = environment.invoke(request.model_dump_json(exclude_none=True).encode())
+            document, function_error = json.loads(answer.payload), answer.function_error
+        else:
+            document = _client().execute(request)
+    except (NotBuilt, ClientError) as error:
         return _fail(str(error))
-    document = json.loads(answer.payload)
     if options.json:
         print(json.dumps(document, indent=2))
-    return _report(document, print_output=not options.json, function_error=answer.function_error)
+    return _report(document, print_output=not options.json, function_error=function_error)
+
+
+def list_languages(options: argparse.Namespace) -> int:
+    try:
+        languages = _client().languages()
+    except ClientError as error:
+        return _fail(str(error))
+    if options.json:
+        print(json.dumps(languages, indent=2))
+    for language in [] if options.json else languages:
+        print(f"{language['id']:<12}{language['version']:<10}{language['file_name']:<12}{', '.join(language['aliases'])}")
+    return 0
+
+
+def _client() -> GlimpseClient:
+    try:
+        root = project_root()
+    except NotBuilt:  # an installed glimpse, away from a checkout: no stored development key
+        root = None
+    return GlimpseClient.from_environment(os.environ, root)
 
 
 def _request(options: argparse.Namespace, language: str) -> ExecutionRequest:

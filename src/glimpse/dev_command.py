@@ -1,0 +1,73 @@
+"""`glimpse dev` (what `make dev` runs): the local stack on 127.0.0.1 until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from glimpse.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE, development_key
+from glimpse.lambda_service import DEFAULT_CONCURRENCY
+from glimpse.local import NotBuilt, build, project_root
+from glimpse.stack import DEFAULT_PORT, LocalStack, StackError
+
+
+def add_dev_command(commands: argparse._SubParsersAction) -> None:
+    dev = commands.add_parser("dev", help="serve the whole API from template.yaml on 127.0.0.1 until Ctrl-C")
+    dev.add_argument("--port", type=int, default=int(os.environ.get("GLIMPSE_PORT") or DEFAULT_PORT),
+                     help=f"the gateway's port (default $GLIMPSE_PORT or {DEFAULT_PORT})")
+    dev.add_argument("--warm", type=int, default=1, metavar="N",
+                     help="execution environments started per function before the first request (default 1)")
+    dev.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
+                     help=f"environments a function may run at once; beyond, Lambda throttles (default {DEFAULT_CONCURRENCY})")
+    dev.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
+                     help="a template parameter, as `sam deploy --parameter-overrides` (repeatable), e.g. RateLimit=100")
+    dev.add_argument("--profile", choices=("lambda", "host"), default="lambda",
+                     help="what the execution environments allow: Lambda's rules, or this host's (default lambda)")
+    dev.set_defaults(handler=run_dev)
+
+
+def run_dev(options: argparse.Namespace) -> int:
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    try:
+        parameters = dict(parameter.split("=", 1) for parameter in options.parameter)
+    except ValueError:
+        return _fail("--parameter takes NAME=VALUE")
+    try:
+        root = project_root()
+        _say("building what is missing (make build layers: several minutes the first time, seconds afterwards)")
+        build(root)
+        key = development_key(root, os.environ)
+        stack = LocalStack(root, keys=[key], port=options.port, parameters=parameters, concurrency=options.concurrency,
+                           warm=options.warm, profile=options.profile)
+        _say(f"starting {options.warm} execution environment(s) per function, the router first")
+        stack.start()
+    except (NotBuilt, StackError, ValueError) as error:
+        return _fail(str(error))
+    try:
+        _say(f"serving {stack.api.name} (stage {stack.api.stage}) at {stack.url}\n"
+             f"  API key: {key.value}   (kept in {DEV_KEY_FILE}; {DEV_KEY_VARIABLE} overrides it)\n"
+             f"  curl -H \"X-API-Key: {key.value}\" -d '{{\"language\":\"python\",\"code\":\"print(42)\"}}' {stack.url}/v1/executions\n"
+             "  .venv/bin/glimpse run hello.py\n"
+             "Ctrl-C stops it")
+        stop.wait()
+    finally:
+        _say("stopping")
+        stack.stop()
+    _say("stopped: no environment left running")
+    return 0
+
+
+def _say(message: str) -> None:
+    print(f"glimpse dev: {message}", file=sys.stderr, flush=True)
+
+
+def _fail(message: str) -> int:
+    _say(message)
+    return 2

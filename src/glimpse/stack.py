@@ -1,0 +1,88 @@
+"""The local stack: what template.yaml deploys, running on this machine without AWS or Docker.
+
+The Lambda service serves every function of the template from its pool; the gateway serves the
+template's API in front of the function its routes integrate (the router), and the router reaches
+the runners through the service, as it reaches Lambda in AWS. Each function gets `warm`
+environments before the gateway takes requests, the API's own functions first, so a first request
+does not pay a cold start (their sockets are bound from the start: a request sent meanwhile waits).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from glimpse.gateway import ApiDefinition, ApiKey, LocalGateway
+from glimpse.lambda_service import DEFAULT_CONCURRENCY, LambdaService
+
+DEFAULT_PORT = 3000  # `sam local start-api`'s
+
+
+class StackError(RuntimeError):
+    pass
+
+
+class LocalStack:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        keys: Iterable[ApiKey],
+        port: int = DEFAULT_PORT,
+        parameters: Mapping[str, str] | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        warm: int = 1,
+        profile: str = "lambda",
+    ) -> None:
+        template = root / "template.yaml"
+        self.warm = warm
+        self.lambda_service = LambdaService.from_template(
+            template, build_dir=root / "build" / "functions", runtime_dir=root / "build" / "lambda-runtime",
+            profile=profile, parameters=parameters, default_concurrency=concurrency,
+        )
+        self.api = ApiDefinition.from_template(template, parameters)
+        try:
+            self.gateway = LocalGateway(self.api, functions=self.lambda_service.pools, keys=keys, port=port)
+        except OSError as error:
+            raise StackError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}): is another stack running? "
+                             "Choose another port with --port or GLIMPSE_PORT") from None
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    def start(self) -> None:
+        self.lambda_service.start()
+        try:
+            self.prewarm(dict.fromkeys(self.lambda_service.pools, self.warm))
+        except BaseException:
+            self.lambda_service.stop()
+            raise
+        self.gateway.start()
+
+    def stop(self) -> None:
+        """Stop taking requests, then stop every environment; nothing of the stack runs afterwards."""
+        self.gateway.stop()
+        self.lambda_service.stop()
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+    def prewarm(self, counts: Mapping[str, int]) -> None:
+        """Start `counts[name]` more environments of each function (at most its concurrency), the
+        functions the API integrates first, one cold start per core at a time: more would only
+        share the cores and all finish later."""
+        pools = self.lambda_service.pools
+        integrated = {route.function for route in self.api.routes}
+        order = sorted(counts, key=lambda name: name not in integrated)
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="glimpse-warm") as executor:
+            started = [(name, executor.submit(pools[name].warm)) for name in order for _ in range(counts[name])]
+        for name, future in started:
+            if future.exception() is not None:
+                raise StackError(f"{name} could not start an execution environment: {future.exception()}")

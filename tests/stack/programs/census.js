@@ -1,0 +1,4 @@
+const fs = require("fs");
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+const runs = fs.readdirSync("/tmp").filter((name) => name.startsWith("glimpse-run-"));
+console.log(fs.readlinkSync("/proc/self/ns/pid"), runs.length);
