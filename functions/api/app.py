@@ -17,7 +17,8 @@ from glimpse.api import Executions, LambdaRunners, RouterApi, RouterSettings
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+# Only boto3 calls leave the router: patching httplib as well would trace each call twice.
+tracer = Tracer(patch_modules=("botocore",))
 
 settings = RouterSettings.from_environment(os.environ)
 lambda_client = boto3.client(
