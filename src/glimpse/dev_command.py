@@ -34,7 +34,10 @@ def run_dev(options: argparse.Namespace) -> int:
     stop = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stop.set())
+    # The gateway's access log, and each function's output prefixed with its logical id.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    logging.getLogger("glimpse.functions").handlers = [_function_log_handler()]
+    logging.getLogger("glimpse.functions").propagate = False
     try:
         parameters = dict(parameter.split("=", 1) for parameter in options.parameter)
     except ValueError:
@@ -62,6 +65,13 @@ def run_dev(options: argparse.Namespace) -> int:
         stack.stop()
     _say("stopped: no environment left running")
     return 0
+
+
+def _function_log_handler() -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(function)s] %(message)s", datefmt="%H:%M:%S"))
+    handler.addFilter(lambda record: setattr(record, "function", record.name.rsplit(".", 1)[-1]) or True)
+    return handler
 
 
 def _say(message: str) -> None:

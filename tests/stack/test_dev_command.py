@@ -51,6 +51,7 @@ def test_glimpse_dev_serves_prints_its_key_and_leaves_nothing_behind_on_sigint(i
         rest = dev.stderr.read()
         assert dev.returncode == 0, rest
         assert "stopped" in rest
+        assert "[RouterFunction] " in rest and '"message":"execution answered"' in rest  # the functions' logs, as in CloudWatch
         left = [process for process in started if alive(process)]
         assert not left, [open(f"/proc/{pid}/status").read()[:300] for pid, _ in left][:3]
     finally:

@@ -36,6 +36,7 @@ from .pool import Environment, FunctionPool, Throttled
 from .reach import ReachingEnvironment, listen_inside
 
 logger = logging.getLogger(__name__)
+function_logs = logging.getLogger("glimpse.functions")  # a child per function, as a log group each
 
 _INVOKE_PATH = re.compile(r"/2015-03-31/functions/(?P<name>[^/]+)/invocations")
 # name, name:qualifier, account:function:name[:qualifier] or the whole ARN
@@ -133,7 +134,10 @@ class LambdaService:
 
     def _environment_starter(self, profile: str, runtime_dir: Path) -> Callable[[FunctionConfig], Environment]:
         def start(function: FunctionConfig) -> Environment:
-            environment = ExecutionEnvironment(function, profile=profile, runtime_dir=runtime_dir)
+            # What a function prints goes where Lambda sends it, its log stream: here, this log.
+            log = function_logs.getChild(function.name)
+            environment = ExecutionEnvironment(function, profile=profile, runtime_dir=runtime_dir,
+                                               log_sink=lambda line: log.info("%s", line))
             environment.start()
             if ENDPOINT_VARIABLE not in function.environment:
                 return environment
