@@ -23,7 +23,7 @@ SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 help:
 	@echo "make dev     the whole API on http://127.0.0.1:3000 (GLIMPSE_PORT), built first if needed; Ctrl-C stops it"
 	@echo "make test    create .venv, build the runner and the local Lambda runtime, run the tests"
-	@echo "make build   build the runner function artifact and the local Lambda runtime only"
+	@echo "make build   build the function artifacts (runner, router) and the local Lambda runtime only"
 	@echo "make template-checks   cfn-lint, sam validate --lint and sam build (no Docker) of template.yaml"
 	@echo "make layers  build every toolchain layer (layers/toolchains/*/Makefile) into build/layers/<LogicalId>/"
 	@echo "make clean   remove .venv and build/"
