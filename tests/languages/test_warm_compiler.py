@@ -1,5 +1,7 @@
 """The JVM runners' warm compile server: the runtime's own process, known by identity only,
-closed to programs, and replaced when a program kills it."""
+closed to programs, replaced when a program kills it and continued when one stops it."""
+
+import pytest
 
 HELLO = 'fun main() { println("compiled") }\n'
 
@@ -14,6 +16,8 @@ fun main() {
     println("killed ${victims.size}")
 }
 """
+
+STOP_THE_COMPILER = KILL_THE_COMPILER.replace('"-9"', '"-STOP"').replace("killed", "stopped")
 
 IMPOSTOR = """
 fun main() {
@@ -63,6 +67,18 @@ def test_a_killed_compiler_is_replaced_and_the_next_compile_works(runner_for):
     (replacement,) = compile_servers(runner)
     assert (replacement != server) == (runner.environment.profile == "lambda")
     assert not runner.last_answer.environment_retired
+
+
+def test_a_stopped_compiler_goes_on_and_the_next_compile_does_not_wait_for_it(runner_for):
+    runner = runner_for("kotlin")
+    if runner.environment.profile != "lambda":
+        pytest.skip("the host profile puts the server out of the program's reach (another pid namespace)")
+    assert runner(language="kotlin", code=HELLO)["run"]["stdout"] == "compiled\n"
+    (server,) = compile_servers(runner)
+    assert runner(language="kotlin", code=STOP_THE_COMPILER)["run"]["stdout"] == "stopped 1\n"
+    result = runner(language="kotlin", code=HELLO)
+    assert result["run"]["stdout"] == "compiled\n" and result["compile"]["time_ms"] < 5000
+    assert compile_servers(runner) == [server]  # the same server, continued, not replaced
 
 
 def test_a_process_named_like_the_compiler_is_swept_all_the_same(runner_for):

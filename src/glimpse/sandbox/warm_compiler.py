@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -61,6 +62,10 @@ class WarmCompiler:
         if self.process is None or self.process.poll() is not None:
             self.start()
         process = self.process
+        # A program of our user can stop the server (SIGSTOP) and leave no stray for the sweep to
+        # find: it is continued before each compile, or this compile would wait out its limit.
+        # Safe by pid: the server is our child, whose pid is not reused before we reap it.
+        process.send_signal(signal.SIGCONT)
         started, cpu_before = time.monotonic(), cpu_ms(process.pid)
         request = f"{language}\n{output}\n{len(sources)}\n" + "".join(f"{source}\n" for source in sources)
         try:
