@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -32,6 +33,13 @@ MAX_STDIN_BYTES = 2 * MIB
 MAX_ARGS = 64
 MAX_ARG_CHARS = 4096
 MAX_TESTS = 64
+# Judge mode (docs/limits.md). An expected output longer than the largest output a run may keep
+# could never match; all tests' input and expected output together stay well inside Lambda's
+# 6 MB payload beside 2 MiB of sources.
+MAX_EXPECTED_BYTES = 1 * MIB
+MAX_TESTS_BYTES = 3 * MIB
+DEFAULT_FLOAT_TOLERANCE = 1e-6
+MAX_FLOAT_TOLERANCE = 1.0
 
 
 class Strict(BaseModel):
@@ -92,9 +100,35 @@ class SourceFile(Strict):
             raise ValueError(f"content is not valid base64: {error}") from None
 
 
+def _utf8_size(value: str) -> int:
+    return len(value.encode("utf-8", errors="surrogatepass"))
+
+
+def _at_most_bytes(limit: int):
+    def check(value: str) -> str:
+        if _utf8_size(value) > limit:
+            raise ValueError(f"must be at most {limit} bytes")
+        return value
+
+    return AfterValidator(check)
+
+
 class TestCase(Strict):
-    stdin: str = Field(default="", max_length=MAX_STDIN_BYTES)
-    expected_stdout: str = Field(max_length=MAX_STDIN_BYTES)
+    """One test of judge mode: the program's stdin, and the stdout it must print."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    stdin: Annotated[str, Field(default="", max_length=MAX_STDIN_BYTES), _at_most_bytes(MAX_STDIN_BYTES)]
+    expected_stdout: Annotated[str, Field(max_length=MAX_EXPECTED_BYTES), _at_most_bytes(MAX_EXPECTED_BYTES)]
+
+
+class Compare(enum.StrEnum):
+    """How judge mode compares a test's stdout with its expected_stdout (docs/api.md)."""
+
+    EXACT = "exact"  # the same bytes
+    TRIM = "trim"  # the same, once trailing whitespace of each line and trailing blank lines are ignored
+    TOKENS = "tokens"  # the same whitespace-separated tokens
+    FLOAT = "float"  # tokens, numbers within float_tolerance (absolute or relative)
 
 
 def _no_nul(value: str) -> str:
@@ -114,10 +148,20 @@ class ExecutionRequest(Strict):
     version: str | None = Field(default=None, max_length=32)
     code: str | None = Field(default=None, max_length=MAX_SOURCE_BYTES)
     files: list[SourceFile] | None = Field(default=None, min_length=1, max_length=MAX_FILES)
+    # Before stdin: stdin's check reads it (a field's validator sees only the fields before it).
+    tests: list[TestCase] | None = Field(default=None, min_length=1, max_length=MAX_TESTS,
+                                         description="judge mode: compile once, run once per test")
     stdin: str = Field(default="", max_length=MAX_STDIN_BYTES)
     args: list[Argument] = Field(default_factory=list, max_length=MAX_ARGS)
     limits: Limits = Field(default_factory=Limits)
-    tests: list[TestCase] | None = Field(default=None, min_length=1, max_length=MAX_TESTS)
+    # Judge mode's options; each is refused without `tests`.
+    compare: Compare = Compare.TRIM
+    float_tolerance: float | None = Field(
+        default=None, ge=0, le=MAX_FLOAT_TOLERANCE, allow_inf_nan=False,
+        description=f"compare=float only; default {DEFAULT_FLOAT_TOLERANCE}, absolute or relative to the expected number",
+    )
+    stop_on_first_failure: bool = Field(default=False, description="later tests are not run, and listed as skipped")
+    return_outputs: bool = Field(default=False, description="each test result carries its stdout and stderr")
 
     @model_validator(mode="after")
     def _one_source(self) -> ExecutionRequest:
@@ -133,9 +177,29 @@ class ExecutionRequest(Strict):
 
     @field_validator("stdin")
     @classmethod
-    def _stdin_size(cls, value: str) -> str:
-        if len(value.encode("utf-8", errors="surrogatepass")) > MAX_STDIN_BYTES:
+    def _stdin_size(cls, value: str, info: ValidationInfo) -> str:
+        if _utf8_size(value) > MAX_STDIN_BYTES:
             raise ValueError(f"must be at most {MAX_STDIN_BYTES} bytes")
+        if value and info.data.get("tests") is not None:
+            raise ValueError("not allowed with `tests`: each test has its own `stdin`")
+        return value
+
+    @field_validator("tests")
+    @classmethod
+    def _tests_size(cls, value: list[TestCase] | None) -> list[TestCase] | None:
+        total = sum(_utf8_size(test.stdin) + _utf8_size(test.expected_stdout) for test in value or [])
+        if total > MAX_TESTS_BYTES:
+            raise ValueError(f"more than {MAX_TESTS_BYTES} bytes of stdin and expected_stdout in all")
+        return value
+
+    @field_validator("compare", "float_tolerance", "stop_on_first_failure", "return_outputs")
+    @classmethod
+    def _judge_options(cls, value, info: ValidationInfo):
+        default = cls.model_fields[info.field_name].default
+        if value != default and "tests" in info.data and info.data["tests"] is None:
+            raise ValueError("only with `tests` (judge mode)")
+        if info.field_name == "float_tolerance" and value is not None and info.data.get("compare") not in (None, Compare.FLOAT):
+            raise ValueError("only with `compare`: \"float\"")
         return value
 
     def execution_id(self) -> str:
@@ -153,6 +217,7 @@ class Status(enum.StrEnum):
     # judge mode verdicts
     ACCEPTED = "accepted"
     WRONG_ANSWER = "wrong_answer"
+    SKIPPED = "skipped"  # a test not run, after a failure with stop_on_first_failure
 
 
 class Stage(BaseModel):
@@ -174,10 +239,24 @@ class Stage(BaseModel):
 
 
 class TestResult(BaseModel):
+    """One test of judge mode: its verdict and its run's accounts. stdout and stderr are there only
+    when the request asked for them (`return_outputs`)."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    index: int = Field(description="the test's position in the request's `tests`, from 0")
     status: Status
     time_ms: int = 0
+    cpu_ms: int = 0
     memory_kb: int = 0
+    exit_code: int | None = None
+    signal: str | None = None
+    message: str | None = Field(default=None, description="why the test ended or was not run, when not by itself")
+    truncated: bool = False
     stdout: str | None = None
+    stderr: str | None = None
+    stdout_encoding: Literal["utf8", "base64"] | None = None
+    stderr_encoding: Literal["utf8", "base64"] | None = None
 
 
 class Isolation(BaseModel):

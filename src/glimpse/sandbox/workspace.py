@@ -11,8 +11,9 @@ import os
 import secrets
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from glimpse.paths import check_relative_name
 
@@ -30,16 +31,63 @@ class Workspace:
         self.tmp = self.path / ".tmp"
         self.tmp.mkdir(mode=0o700)
 
-    def write(self, files: Iterable[tuple[str, bytes]]) -> None:
+    def write(self, files: Iterable[tuple[str, bytes] | SavedFile]) -> None:
+        """Write (name, data) pairs as private files, or saved files with their own permissions."""
         root = os.open(self.path, DIRECTORY_FLAGS)
         try:
-            for name, data in files:
-                _write_file(root, check_relative_name(name), data)
+            for name, data, *mode in files:
+                _write_file(root, check_relative_name(name), data, *mode)
         finally:
             os.close(root)
 
+    def save(self, leave_out: Collection[str], max_files: int, max_bytes: int) -> list[SavedFile]:
+        """Every regular file below the workspace, with its owner's permission bits, except the
+        top-level entries named in `leave_out` (and `.tmp`): what judge mode writes again into
+        each test's fresh workspace. Symlinks and special files are not kept. Raises
+        WorkspaceTooLarge beyond `max_files` files or `max_bytes` bytes."""
+        saved: list[SavedFile] = []
+        total = 0
+        pending = [("", os.open(self.path, DIRECTORY_FLAGS))]
+        try:
+            while pending:
+                prefix, directory = pending.pop()
+                try:
+                    for name in sorted(os.listdir(directory)):
+                        if not prefix and (name in leave_out or name == self.tmp.name):
+                            continue
+                        info = os.stat(name, dir_fd=directory, follow_symlinks=False)
+                        if stat.S_ISDIR(info.st_mode):
+                            pending.append((f"{prefix}{name}/", os.open(name, DIRECTORY_FLAGS, dir_fd=directory)))
+                        elif stat.S_ISREG(info.st_mode):
+                            total += info.st_size
+                            if len(saved) >= max_files or total > max_bytes:
+                                raise WorkspaceTooLarge(f"more than {max_files} files or {max_bytes} bytes")
+                            saved.append(SavedFile(prefix + name, _read_file(directory, name), stat.S_IMODE(info.st_mode) & 0o700))
+                finally:
+                    os.close(directory)
+        finally:
+            for _, directory in pending:
+                os.close(directory)
+        return saved
 
-def _write_file(root: int, name: str, data: bytes) -> None:
+
+class SavedFile(NamedTuple):
+    name: str
+    data: bytes
+    mode: int
+
+
+class WorkspaceTooLarge(OSError):
+    pass
+
+
+def _read_file(directory: int, name: str) -> bytes:
+    handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory)
+    with os.fdopen(handle, "rb") as source:
+        return source.read()
+
+
+def _write_file(root: int, name: str, data: bytes, mode: int = 0o600) -> None:
     *parents, leaf = name.split("/")
     directory = os.dup(root)
     try:
@@ -51,7 +99,7 @@ def _write_file(root: int, name: str, data: bytes) -> None:
             inner = os.open(part, DIRECTORY_FLAGS, dir_fd=directory)
             os.close(directory)
             directory = inner
-        handle = os.open(leaf, NEW_FILE_FLAGS, 0o600, dir_fd=directory)
+        handle = os.open(leaf, NEW_FILE_FLAGS, mode & 0o700, dir_fd=directory)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
     finally:
