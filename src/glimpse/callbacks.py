@@ -505,11 +505,13 @@ def deliver(
     """POSTs `body` (a JSON document) to `url`, signed with `secret`, until a 2xx or until
     `budget_s` has passed. Never raises for a failed delivery.
 
-    Retried: connection errors and timeouts, 408, 429 and 5xx (429 and 503 not before their
-    Retry-After; delivery gives up if that is beyond the budget), with full-jitter exponential backoff (1 s, x2, capped at 60 s). Not retried: a
-    refused URL or address, other 4xx, 3xx (redirects are not followed), 1xx. Each attempt
-    resolves the host once, vets every address and connects to a vetted address. `clock` and
-    `sleep` measure and spend the budget (inject both in tests); `wall_clock` dates signatures."""
+    Retried: connection errors and timeouts, 408, 429 and 5xx, after a full-jitter exponential
+    backoff (1 s, x2, capped at 60 s), and for 429 and 503 not before their Retry-After (delivery
+    gives up if that is beyond the budget). Not retried: a refused URL or address, 3xx
+    (redirects are not followed), other 4xx. Each attempt resolves the host once, vets every
+    address and connects to a vetted one, within `attempt_timeout_s` (and the budget left).
+    `clock` and `sleep` measure and spend the budget (inject both in tests); `wall_clock` dates
+    signatures; `rng` draws the jitter."""
     started = clock()
     history: list[DeliveryAttempt] = []
     last_status: int | None = None
@@ -551,17 +553,20 @@ def deliver(
                     try:
                         connection.request("POST", target.target, body=body, headers=headers)
                         response = connection.getresponse()
-                        status = response.status
-                        retry_after_header = response.getheader("Retry-After")
-                        response.read(RESPONSE_READ_BYTES)
                     except (OSError, http.client.HTTPException):
                         if abort.fired:
                             raise TimeoutError from None
                         raise
-                    # A socket shut down by the timeout reads as an end of file, which can
-                    # complete a response: that is a timeout too, not an answer.
+                    # A socket shut down by the timeout reads as an end of file, which can end
+                    # the headers of a response: that is a timeout too, not an answer.
                     if abort.fired:
                         raise TimeoutError
+                    status = response.status
+                    retry_after_header = response.getheader("Retry-After")
+                    try:
+                        response.read(RESPONSE_READ_BYTES)  # and discarded: the status is the answer
+                    except (OSError, http.client.HTTPException):
+                        pass
             finally:
                 connection.close()
         except CallbackRefused as refused:

@@ -478,6 +478,26 @@ def test_an_attempt_is_bounded_even_by_a_receiver_that_trickles():
         listener.close()
 
 
+def test_a_2xx_is_delivered_whatever_its_body():
+    """Only a few KiB of a body are read, and a broken one does not undo the status."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + b"x" * 10_000)
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        result = send(f"http://127.0.0.1:{listener.getsockname()[1]}/", budget_s=0.5, rng=lambda: 0.999)
+        assert result.delivered and result.attempts == 1 and result.last_status == 200
+    finally:
+        thread.join(5)
+        listener.close()
+
+
 def test_delivery_connects_to_the_vetted_address_and_sends_the_name_as_host(receivers, monkeypatch):
     """The name is resolved once per attempt; the connection goes to that vetted address, never
     to a second answer (as a rebinding resolver would give)."""
