@@ -34,7 +34,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ValidationInfo
 
 __all__ = [
+    "ALLOW_LOOPBACK_CONTEXT",
     "ALLOW_LOOPBACK_VARIABLE",
+    "SIGNATURE_HEADER",
     "CallbackRefused",
     "CallbackUrl",
     "DeliveryAttempt",
