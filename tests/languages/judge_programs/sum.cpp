@@ -1,0 +1,11 @@
+#include <cstdio>
+
+int main() {
+    long a, b;
+    if (std::scanf("%ld %ld", &a, &b) != 2) return 1;
+    while (a < 0) {  // a negative first number: a program that never ends
+        __asm__ volatile("");
+    }
+    std::printf("%ld\n", a + b);
+    return 0;
+}

@@ -1,0 +1,4 @@
+import { readFileSync } from "node:fs";
+const [a, b]: number[] = readFileSync(0, "utf8").trim().split(/\s+/).map(Number);
+while (a < 0) {} // a negative first number: a program that never ends
+console.log(a + b);
