@@ -206,7 +206,11 @@ class Runner:
             elif not self.sandbox.clean:  # what the last test left could not be removed: it would be seen
                 results.append(TestResult(index=index, status=Status.INTERNAL_ERROR, message="not run: the environment could not be proven clean after the previous test"))
             else:
-                results.append(self._run_test(request, index, case, program, carried, left_ms, returned))
+                try:
+                    results.append(self._run_test(request, index, case, program, carried, left_ms, returned))
+                except Exception:  # a bug of ours: this test failed, the next one starts clean again
+                    log.exception("a judge test failed inside the runner")
+                    results.append(TestResult(index=index, status=Status.INTERNAL_ERROR, message="the runner failed"))
             failed = failed or results[-1].status not in (Status.ACCEPTED, Status.SKIPPED)
         return results
 

@@ -16,7 +16,8 @@ from glimpse.sandbox import Outcome, Workspace
 
 class StandInSandbox:
     """Runs nothing: a test's stdin says what its run does ("sleep" uses all of its time limit,
-    "dirty" leaves the environment unproven, anything else is echoed)."""
+    "bug" raises, "dirty" leaves the environment unproven, "flood" prints 1 000 control
+    characters, anything else is echoed)."""
 
     protection_names = ["stand_in"]
 
@@ -34,6 +35,8 @@ class StandInSandbox:
         if command.stdin == b"sleep":
             time.sleep(command.limits.time_ms / 1000)
             return Outcome(Status.TIME_LIMIT, time_ms=command.limits.time_ms, message="stopped after the time limit")
+        if command.stdin == b"bug":
+            raise RuntimeError("a bug of the runner's")
         if command.stdin == b"dirty":
             self.clean = False
         if command.stdin == b"flood":
@@ -87,6 +90,12 @@ def test_no_test_runs_after_an_environment_that_could_not_be_proven_clean(judge)
     result = judge("ok", "dirty", "ok")
     assert [test["status"] for test in result["tests"]] == ["accepted", "accepted", "internal_error"]
     assert "proven clean" in result["tests"][2]["message"]
+
+
+def test_a_bug_of_the_runner_fails_one_test_not_the_request(judge):
+    result = judge("ok", "bug", "ok")
+    assert [test["status"] for test in result["tests"]] == ["accepted", "internal_error", "accepted"]
+    assert result["status"] == "internal_error" and result["tests"][1]["message"] == "the runner failed"
 
 
 def test_returned_outputs_are_bounded_by_the_answers_room(judge, monkeypatch):
