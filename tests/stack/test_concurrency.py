@@ -26,7 +26,7 @@ def test_fifty_concurrent_requests_of_mixed_languages_are_all_answered_by_enviro
     warming = time.monotonic()
     stack.prewarm({"RouterFunction": REQUESTS} | {f"Runner{language.capitalize()}Function": per_runner for language in languages()})
     print(f"warmed in {time.monotonic() - warming:.1f} s")
-    timeout_s = stack.api.route("POST", "/v1/executions").timeout_ms / 1000
+    timeout_s = stack.api.route("POST", "/v1/executions")[0].timeout_ms / 1000
     start = threading.Barrier(REQUESTS)
     answers: list = [None] * REQUESTS
 

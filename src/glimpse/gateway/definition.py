@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,6 +16,7 @@ from glimpse.template import LocalResolver, function_properties, load_template
 
 DEFAULT_TIMEOUT_MS = 29_000  # API Gateway's integration timeout when a route sets none
 _CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z.]+)")
+_PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 # API Gateway's own answer for each refusal it makes, unless the API customises it (GatewayResponses):
 # the status, and the message of its default body {"message": ...}.
@@ -34,10 +36,21 @@ class Route(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     method: str  # upper case
-    path: str
+    path: str  # the resource path: /v1/executions/{execution_id} names a path parameter
     function: str  # the logical id of the Lambda proxy integration
     timeout_ms: int
     api_key_required: bool
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """The path parameters if this route serves the request, else None. A parameter is one
+        non-empty path segment, as API Gateway matches {name}."""
+        if method != self.method:
+            return None
+        pattern = re.escape(self.path)
+        for name in _PATH_PARAMETER.findall(self.path):
+            pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
+        found = re.fullmatch(pattern, path)
+        return None if found is None else {name: unquote(value) for name, value in found.groupdict().items()}
 
 
 class UsagePlan(BaseModel):
@@ -71,8 +84,14 @@ class ApiDefinition(BaseModel):
     usage_plan: UsagePlan | None
     responses: dict[str, GatewayResponse]  # by response type, every type of DEFAULT_RESPONSES
 
-    def route(self, method: str, path: str) -> Route | None:
-        return next((route for route in self.routes if route.method == method and route.path == path), None)
+    def route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route serving this request and its path parameters; a literal path wins over one
+        with parameters, as in API Gateway."""
+        for route in sorted(self.routes, key=lambda route: "{" in route.path):
+            parameters = route.match(method, path)
+            if parameters is not None:
+                return route, parameters
+        return None
 
     @classmethod
     def from_template(cls, template_path: Path, parameters: Mapping[str, str] | None = None) -> ApiDefinition:
@@ -101,8 +120,8 @@ def _routes(template: Mapping[str, Any], api: str, resolver: LocalResolver, *, d
             if event.get("Type") != "Api" or settings.get("RestApiId") != {"Ref": api}:
                 continue
             path = resolver.value(settings["Path"])
-            if "{" in path:
-                raise ValueError(f"{function}: route {path} has path parameters, which the local gateway does not route")
+            if "{" in path and not re.fullmatch(r"(/[^/{}]+|/\{[A-Za-z0-9_]+\})+", path):
+                raise ValueError(f"{function}: route {path}: the local gateway routes only whole-segment {{name}} parameters")
             found.append(Route(
                 method=resolver.value(settings["Method"]).upper(), path=path, function=function,
                 timeout_ms=int(resolver.value(settings.get("TimeoutInMillis", DEFAULT_TIMEOUT_MS))),

@@ -27,7 +27,8 @@ class Request:
     source_ip: str
 
 
-def proxy_event(request: Request, route: Route, *, stage: str, key: ApiKey | None, request_id: str) -> dict:
+def proxy_event(request: Request, route: Route, path_parameters: dict[str, str], *, stage: str, key: ApiKey | None,
+                request_id: str) -> dict:
     headers: dict[str, list[str]] = {}
     for name, value in request.headers:
         headers.setdefault(name, []).append(value)
@@ -44,7 +45,7 @@ def proxy_event(request: Request, route: Route, *, stage: str, key: ApiKey | Non
         "multiValueHeaders": headers or None,
         "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
         "multiValueQueryStringParameters": query or None,
-        "pathParameters": None,
+        "pathParameters": path_parameters or None,
         "stageVariables": None,
         "requestContext": {
             "accountId": ACCOUNT_ID,

@@ -79,9 +79,10 @@ class LocalGateway:
         self.stop()
 
     def answer(self, request: Request, request_id: str) -> Response:
-        route = self.api.route(request.method, request.path)
-        if route is None:
+        matched = self.api.route(request.method, request.path)
+        if matched is None:
             return self.refusal("MISSING_AUTHENTICATION_TOKEN", request_id)
+        route, path_parameters = matched
         key = self.keys.get(header(request.headers, "x-api-key") or "")
         if route.api_key_required:
             if key is None:
@@ -91,7 +92,7 @@ class LocalGateway:
                 return self.refusal(refused, request_id)
         else:
             key = None  # API Gateway identifies a key only where the method requires one
-        event = proxy_event(request, route, stage=self.api.stage, key=key, request_id=request_id)
+        event = proxy_event(request, route, path_parameters, stage=self.api.stage, key=key, request_id=request_id)
         return self._integrate(route, json.dumps(event).encode(), request_id)
 
     def refusal(self, response_type: str, request_id: str) -> Response:
