@@ -38,13 +38,18 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Every runner function of template.yaml has the same code: one artifact, the others link to it.
+# The dispatcher has the router's code (another handler): it links to the router's.
 RUNNER_IDS := $(shell sed -n 's/^  \(Runner[A-Za-z0-9]*Function\):$$/\1/p' template.yaml)
 RUNNER_LINKS := $(addprefix $(BUILD)/functions/,$(filter-out RunnerPythonFunction,$(RUNNER_IDS)))
+DISPATCHER_LINK := $(BUILD)/functions/DispatcherFunction
 
-build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built $(RUNNER_LINKS)
+build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built $(RUNNER_LINKS) $(DISPATCHER_LINK)
 
 $(RUNNER_LINKS):
 	mkdir -p $(BUILD)/functions && ln -sfn RunnerPythonFunction $@
+
+$(DISPATCHER_LINK):
+	mkdir -p $(BUILD)/functions && ln -sfn RouterFunction $@
 
 # The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/.
 $(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
@@ -52,7 +57,7 @@ $(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk funct
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/runner/Makefile build-RunnerPythonFunction ARTIFACTS_DIR=$(abspath $(RUNNER_ARTIFACT))
 	touch $@
 
-$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/api/Makefile functions/api/requirements.txt functions/api/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
+$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/api/Makefile functions/api/requirements.txt $(wildcard functions/api/*.py) $(shell find src/glimpse -name '*.py' -o -name '*.toml')
 	rm -rf $(ROUTER_ARTIFACT) && mkdir -p $(ROUTER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/api/Makefile build-RouterFunction ARTIFACTS_DIR=$(abspath $(ROUTER_ARTIFACT))
 	touch $@

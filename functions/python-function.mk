@@ -5,7 +5,7 @@
 ROOT := $(abspath $(HERE)../..)
 PYTHON ?= python3
 
-# The function's requirements for Lambda's python3.12 on x86_64, the shared package, the handler.
+# The function's requirements for Lambda's python3.12 on x86_64, the shared package, the handlers.
 # /var/task is read-only: without bytecode in the artifact every cold start compiles every module
 # again. Unchecked hashes: the artifact never changes once built. Only a 3.12 interpreter writes
 # bytecode the runtime uses; another one's is ignored, harmlessly.
@@ -15,6 +15,6 @@ define build-python-function
 		-r $(HERE)requirements.txt
 	cp -R $(ROOT)/src/glimpse $(ARTIFACTS_DIR)/glimpse
 	find $(ARTIFACTS_DIR)/glimpse -name __pycache__ -prune -exec rm -rf {} +
-	cp $(HERE)app.py $(ARTIFACTS_DIR)/app.py
+	cp $(HERE)*.py $(ARTIFACTS_DIR)/
 	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash $(ARTIFACTS_DIR) > /dev/null
 endef

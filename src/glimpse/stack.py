@@ -2,7 +2,8 @@
 
 The Lambda service serves every function of the template from its pool; the gateway serves the
 template's API in front of the function its routes integrate (the router), and the router reaches
-the runners through the service, as it reaches Lambda in AWS. Each function gets `warm`
+the runners through the service, as it reaches Lambda in AWS. moto serves the template's table
+and secret (glimpse.aws_services), which the router and the dispatcher reach alike. Each function gets `warm`
 environments before the gateway takes requests, the API's own functions first, so a first request
 does not pay a cold start (their sockets are bound from the start: a request sent meanwhile waits).
 """
@@ -14,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from glimpse.aws_services import ENDPOINT_VARIABLES as AWS_ENDPOINT_VARIABLES
+from glimpse.aws_services import LocalAwsServices
 from glimpse.gateway import ApiDefinition, ApiKey, LocalGateway
 from glimpse.lambda_service import DEFAULT_CONCURRENCY, LambdaService
 
@@ -38,16 +41,24 @@ class LocalStack:
     ) -> None:
         template = root / "template.yaml"
         self.warm = warm
-        self.lambda_service = LambdaService.from_template(
-            template, build_dir=root / "build" / "functions", runtime_dir=root / "build" / "lambda-runtime",
-            profile=profile, parameters=parameters, default_concurrency=concurrency,
-        )
-        self.api = ApiDefinition.from_template(template, parameters)
+        # moto's server binds its port as it starts: the functions' endpoints need that port.
+        self.aws = LocalAwsServices(template, parameters)
+        self.aws.start()
         try:
-            self.gateway = LocalGateway(self.api, functions=self.lambda_service.pools, keys=keys, port=port)
-        except OSError as error:
-            raise StackError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}): is another stack running? "
-                             "Choose another port with --port or GLIMPSE_PORT") from None
+            self.lambda_service = LambdaService.from_template(
+                template, build_dir=root / "build" / "functions", runtime_dir=root / "build" / "lambda-runtime",
+                profile=profile, parameters=parameters, default_concurrency=concurrency,
+                services=dict.fromkeys(AWS_ENDPOINT_VARIABLES, self.aws.endpoint_url),
+            )
+            self.api = ApiDefinition.from_template(template, parameters)
+            try:
+                self.gateway = LocalGateway(self.api, functions=self.lambda_service.pools, keys=keys, port=port)
+            except OSError as error:
+                raise StackError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}): is another stack running? "
+                                 "Choose another port with --port or GLIMPSE_PORT") from None
+        except BaseException:
+            self.aws.stop()
+            raise
 
     @property
     def url(self) -> str:
@@ -59,6 +70,7 @@ class LocalStack:
             self.prewarm(dict.fromkeys(self.lambda_service.pools, self.warm))
         except BaseException:
             self.lambda_service.stop()
+            self.aws.stop()
             raise
         self.gateway.start()
 
@@ -66,6 +78,7 @@ class LocalStack:
         """Stop taking requests, then stop every environment; nothing of the stack runs afterwards."""
         self.gateway.stop()
         self.lambda_service.stop()
+        self.aws.stop()
 
     def __enter__(self) -> LocalStack:
         self.start()

@@ -51,12 +51,26 @@ class _NoValue:
 NO_VALUE = _NoValue()
 
 
+# What the local stack provides under the resource's logical id (Ref gives that id).
+LOCAL_RESOURCE_TYPES = frozenset({"AWS::Serverless::Function", "AWS::DynamoDB::Table", "AWS::SecretsManager::Secret"})
+
+
+def _network(properties: Mapping[str, Any]) -> str:
+    """A function that calls AWS services (it declares AWS_ENDPOINT_URL_<SERVICE>, which the local
+    stack points at its stand-ins) gets this host's network, as Lambda gives a function outside a
+    VPC the internet; it reaches the local services, and callbacks, there. The others (the runners)
+    get a loopback of their own whatever their VpcConfig: locally a hostile program must not reach
+    this host's network, the local services included."""
+    variables = properties.get("Environment", {}).get("Variables", {})
+    return "host" if any(name.startswith("AWS_ENDPOINT_URL_") for name in variables) else "private"
+
+
 class LocalResolver:
     """Gives the template's values the meaning they have on this machine.
 
     Parameters take the values given, else their defaults; conditions are evaluated from them.
     A function's name is its logical id (the local Lambda service serves functions by logical id,
-    as `sam local` does). Anything only a real deployment can give (another resource's ARN, an
+    as `sam local` does); so is a table's and a secret's (the local stack creates them so named). Anything only a real deployment can give (another resource's ARN, an
     import) is refused by name rather than guessed.
     """
 
@@ -127,9 +141,9 @@ class LocalResolver:
             value = self.parameters[name]
             return value.split(",") if declared.get("Type") == "CommaDelimitedList" and value else value
         resource = self.template.get("Resources", {}).get(name, {})
-        if resource.get("Type") == "AWS::Serverless::Function":
+        if resource.get("Type") in LOCAL_RESOURCE_TYPES:
             return name
-        raise ValueError(f"Ref {name}: only parameters and functions are resolvable locally")
+        raise ValueError(f"Ref {name}: only parameters, functions, tables and secrets are resolvable locally")
 
 
 def function_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -156,6 +170,7 @@ def functions(template_path: Path, build_dir: Path, parameters: Mapping[str, str
             timeout_s=float(properties.get("Timeout", 3)),
             ephemeral_mb=int(properties.get("EphemeralStorage", {}).get("Size", 512)),
             runtime=properties["Runtime"],
+            network=_network(properties),
         )
         for name, properties in function_properties(template).items()
     }

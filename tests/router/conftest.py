@@ -2,6 +2,8 @@ import dataclasses
 
 import pytest
 
+from glimpse.aws_services import ENDPOINT_VARIABLES as AWS_ENDPOINT_VARIABLES
+from glimpse.aws_services import LocalAwsServices
 from glimpse.environment import FunctionConfig
 from glimpse.lambda_service import LambdaService
 from glimpse.template import FunctionSettings, function_settings, functions
@@ -34,24 +36,35 @@ def extra_functions() -> dict[str, tuple[FunctionConfig, FunctionSettings]]:
 
 
 @pytest.fixture(scope="package")
-def lambda_service():
+def aws_services():
+    """The template's table and secret, in moto's server."""
+    services = LocalAwsServices(TEMPLATE)
+    services.start()
+    yield services
+    services.stop()
+
+
+@pytest.fixture(scope="package")
+def lambda_service(aws_services):
     """The template's functions (and the extras) behind a local Lambda Invoke endpoint. Stopped
     after this folder's tests: its environments all run as uid 993, whose process limit the
     other tests' programs share."""
     service = LambdaService.from_template(
         TEMPLATE, build_dir=ROOT / "build" / "functions", runtime_dir=ROOT / "build" / "lambda-runtime",
         extra_functions=extra_functions(), concurrency={"PythonOneAtATime": 1},
+        services=dict.fromkeys(AWS_ENDPOINT_VARIABLES, aws_services.endpoint_url),
     )
     with service:
         yield service
 
 
 @pytest.fixture(scope="package")
-def router_for(lambda_service):
+def router_for(lambda_service, aws_services):
     """Makes a router configured as template.yaml configures RouterFunction, plus `overrides`,
     whose boto3 client reaches the local Lambda service through AWS_ENDPOINT_URL_LAMBDA."""
     base = dict(functions(TEMPLATE, ROOT / "build" / "functions")["RouterFunction"].environment) | {
         "AWS_ENDPOINT_URL_LAMBDA": lambda_service.endpoint_url,
+        "AWS_ENDPOINT_URL_DYNAMODB": aws_services.endpoint_url, "AWS_ENDPOINT_URL_SECRETS_MANAGER": aws_services.endpoint_url,
         "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_TRACE_DISABLED": "true",

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,14 +40,16 @@ def api_event(method: str, path: str, body: object = None, *, api_key_id: str | 
                "X-Forwarded-Proto": "https", "x-api-key": "s3cr3tk3yvalue", **(headers or {})}
     request_id = str(uuid.uuid4())
     now = time.time()
+    path, _, query = path.partition("?")
+    parameters = urllib.parse.parse_qs(query, keep_blank_values=True)
     return {
         "resource": path,
         "path": path,
         "httpMethod": method,
         "headers": headers,
         "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
+        "queryStringParameters": {name: values[-1] for name, values in parameters.items()} or None,
+        "multiValueQueryStringParameters": parameters or None,
         "pathParameters": None,
         "stageVariables": None,
         "requestContext": {

@@ -8,8 +8,8 @@ import shlex
 from glimpse.template import load_template
 from router_helpers import DOMAIN, ROOT, STAGE
 
-DOCUMENTED = {("post", "/v1/executions"), ("get", "/v1/languages"), ("post", "/run-code-lambda"),
-              ("post", "/api/v2/execute"), ("get", "/api/v2/runtimes")}
+DOCUMENTED = {("post", "/v1/executions"), ("get", "/v1/executions/{execution_id}"), ("get", "/v1/callback-secret"),
+              ("get", "/v1/languages"), ("post", "/run-code-lambda"), ("post", "/api/v2/execute"), ("get", "/api/v2/runtimes")}
 
 
 def openapi(router) -> dict:
@@ -26,11 +26,13 @@ def test_the_openapi_document_describes_every_route_and_the_api_key(router):
     assert document["components"]["securitySchemes"]["api_key"] == {"type": "apiKey", "name": "x-api-key", "in": "header"}
     assert document["security"] == [{"api_key": []}]
     execute = document["paths"]["/v1/executions"]["post"]
-    assert execute["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ExecutionRequest"}
+    assert execute["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Submission"}
     assert execute["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ExecutionResult"}
-    for status in ("400", "403", "413", "422", "429", "502", "504"):
+    assert execute["responses"]["202"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Accepted"}
+    for status in ("400", "403", "409", "413", "422", "429", "502", "504"):
         assert execute["responses"][status]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
-    assert any(parameter["name"].lower() == "x-glimpse-end-user" and parameter["in"] == "header" for parameter in execute["parameters"])
+    parameters = {(parameter["in"], parameter["name"].lower()) for parameter in execute["parameters"]}
+    assert {("header", "x-glimpse-end-user"), ("header", "idempotency-key"), ("query", "wait")} <= parameters
 
 
 def test_the_template_routes_are_the_routers_routes():
@@ -54,16 +56,21 @@ def test_every_curl_example_of_the_api_docs_is_a_documented_route_that_works(rou
     examples = curl_examples()
     assert len(examples) >= len(DOCUMENTED) + 1
     covered = set()
+    execution_id = None  # the last queued execution's: what $EXECUTION_ID stands for
     for argv in examples:
         url = next(arg for arg in argv if arg.startswith("$GLIMPSE_URL/"))
-        path = url.removeprefix("$GLIMPSE_URL")
+        path, _, query = url.removeprefix("$GLIMPSE_URL").partition("?")
+        route = re.sub(r"\$EXECUTION_ID$", "{execution_id}", path)
         body = argv[argv.index("-d") + 1] if "-d" in argv else None
         method = argv[argv.index("-X") + 1] if "-X" in argv else ("POST" if body is not None else "GET")
         headers = dict(argv[index + 1].split(": ", 1) for index, arg in enumerate(argv) if arg == "-H")
         assert headers.get("x-api-key") == "$GLIMPSE_KEY", argv
-        assert path == "/v1/openapi.json" or method.lower() in document["paths"][path], argv
-        answer = router.call(method, path, json.loads(body) if body else None,
-                             headers={name: value for name, value in headers.items() if name.lower().startswith("x-glimpse")})
-        assert answer.status == 200, (argv, answer.body)
-        covered.add((method.lower(), path))
+        assert route == "/v1/openapi.json" or method.lower() in document["paths"][route], argv
+        sent = {name: value for name, value in headers.items() if name.lower().startswith("x-glimpse") or name == "Idempotency-Key"}
+        answer = router.call(method, path.replace("$EXECUTION_ID", str(execution_id)) + (f"?{query}" if query else ""),
+                             json.loads(body) if body else None, headers=sent)
+        assert answer.status in (200, 202), (argv, answer.body)
+        if answer.status == 202:
+            execution_id = answer.body["id"]
+        covered.add((method.lower(), route))
     assert covered >= DOCUMENTED

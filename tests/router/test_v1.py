@@ -98,10 +98,11 @@ def test_each_invalid_field_is_named(router):
 
 
 def test_the_runners_own_rejection_is_a_422_naming_its_field(router):
-    # Judge mode passes the router's validation; the runner itself refuses it (not available yet).
-    answer = router.call("POST", "/v1/executions", {"language": "python", "code": "print(input())",
-                                                     "tests": [{"stdin": "1", "expected_stdout": "1\n"}]})
-    assert "judge mode" in _field_error(answer, 422, "tests")
+    # The C runner keeps its toolchain's cache where a request might name a file: the router does
+    # not know, the runner refuses it.
+    answer = router.call("POST", "/v1/executions", {"language": "c", "files": [
+        {"name": "main.c", "content": "int main(void) { return 0; }"}, {"name": ".zig-cache/x", "content": "x"}]})
+    assert "reserved for the toolchain's cache" in _field_error(answer, 422, "files.1.name")
 
 
 def test_a_language_of_the_catalogue_without_a_runner_is_named_as_such(router_for):

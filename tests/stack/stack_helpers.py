@@ -18,7 +18,7 @@ PROGRAMS = ROOT / "tests" / "stack" / "programs"
 HELLO_PROGRAMS = ROOT / "tests" / "languages" / "programs"
 # One key per test that needs a tenant (and a usage-plan bucket) of its own.
 KEYS = {name: ApiKey.of(f"glimpse-stack-test-key-{name}") for name in
-        ("main", "throttled", "reuse", "retire", "cli", *(f"tenant-{number}" for number in range(5)))}
+        ("main", "throttled", "reuse", "retire", "cli", "async", "other", "callbacks", *(f"tenant-{number}" for number in range(5)))}
 
 
 @dataclass

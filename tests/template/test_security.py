@@ -58,7 +58,8 @@ def test_every_route_requires_an_api_key(synthesized):
     swagger = api["Properties"]["Body"]
     assert swagger["securityDefinitions"]["api_key"] == {"type": "apiKey", "name": "x-api-key", "in": "header"}
     operations = [(path, method, operation) for path, item in swagger["paths"].items() for method, operation in item.items()]
-    assert len(operations) == 6
+    declared = load_template(Path(__file__).resolve().parents[2] / "template.yaml")["Resources"]["RouterFunction"]["Properties"]["Events"]
+    assert len(operations) == len(declared)
     for path, method, operation in operations:
         assert {"api_key": []} in operation["security"], (path, method)
         assert operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
@@ -113,18 +114,59 @@ def test_runners_may_only_write_their_own_logs(synthesized, network):
     assert len(found) == 3
 
 
-def test_the_router_may_invoke_the_runners_and_nothing_else(synthesized):
+def test_only_the_router_and_the_dispatcher_may_invoke_the_runners_through_one_policy(synthesized):
     template = synthesized()
-    router = template["Resources"]["RouterFunction"]["Properties"]
-    assert router["Role"] == {"Fn::GetAtt": ["RouterRole", "Arn"]}
-    found = statements(template["Resources"]["RouterRole"], LocalResolver(template))
-    (invoke,) = [statement for statement in found if any(action.startswith("lambda:") for action in statement["Action"])]
-    assert invoke["Effect"] == "Allow" and invoke["Action"] == {"lambda:InvokeFunction"}
+    (policy,) = of_type(template, "AWS::IAM::ManagedPolicy").values()
+    (invoke,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert invoke["Effect"] == "Allow" and invoke["Action"] == "lambda:InvokeFunction"
     assert sorted(invoke["Resource"], key=str) == sorted(({"Fn::Sub": f"${{{name}.Arn}}:*"} for name in runners(template)), key=str)
-    others = [statement for statement in found if statement is not invoke]
-    assert {action for statement in others for action in statement["Action"]} == {
-        "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-    assert "ManagedPolicyArns" not in template["Resources"]["RouterRole"]["Properties"]
+    holders = {name for name, role in of_type(template, "AWS::IAM::Role").items()
+               if {"Ref": "InvokeRunnersPolicy"} in role["Properties"].get("ManagedPolicyArns", [])}
+    assert holders == {"RouterRole", "DispatcherRole"}
+
+
+def actions_by_resource(role: dict, template: dict) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for statement in statements(role, LocalResolver(template)):
+        assert statement["Effect"] == "Allow"
+        found.setdefault(str(statement["Resource"]), set()).update(statement["Action"])
+    return found
+
+
+def test_the_router_may_queue_executions_read_the_signing_secret_and_nothing_else(synthesized):
+    template = synthesized()
+    assert template["Resources"]["RouterFunction"]["Properties"]["Role"] == {"Fn::GetAtt": ["RouterRole", "Arn"]}
+    assert actions_by_resource(template["Resources"]["RouterRole"], template) == {
+        str({"Fn::GetAtt": ["DispatcherFunction", "Arn"]}): {"lambda:InvokeFunction"},
+        str({"Fn::GetAtt": ["ExecutionsTable", "Arn"]}): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                                         "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"},
+        str({"Ref": "CallbackSigningSecret"}): {"secretsmanager:GetSecretValue"},
+        str({"Fn::GetAtt": ["RouterLogGroup", "Arn"]}): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        "*": {"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+    }
+
+
+def test_the_dispatcher_may_take_and_finish_executions_and_is_never_retried(synthesized):
+    template = synthesized()
+    dispatcher = template["Resources"]["DispatcherFunction"]["Properties"]
+    assert dispatcher["Role"] == {"Fn::GetAtt": ["DispatcherRole", "Arn"]}
+    assert actions_by_resource(template["Resources"]["DispatcherRole"], template) == {
+        str({"Fn::GetAtt": ["ExecutionsTable", "Arn"]}): {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"},
+        str({"Ref": "CallbackSigningSecret"}): {"secretsmanager:GetSecretValue"},
+        str({"Fn::GetAtt": ["DispatcherLogGroup", "Arn"]}): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        "*": {"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+    }
+    (retries,) = of_type(template, "AWS::Lambda::EventInvokeConfig").values()
+    assert retries["Properties"]["MaximumRetryAttempts"] == 0
+    resolved = chosen(dispatcher, LocalResolver(template))  # outside the runners' VPC, no tenancy of its own
+    assert "VpcConfig" not in resolved and "TenancyConfig" not in resolved
+
+
+def test_the_executions_table_is_on_demand_encrypted_and_expires_items(synthesized):
+    (table,) = of_type(synthesized(), "AWS::DynamoDB::Table").values()
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST" and properties["SSESpecification"] == {"SSEEnabled": True}
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
 
 
 def test_each_runner_is_wired_to_the_router_by_its_language(synthesized):

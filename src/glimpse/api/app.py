@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, Server
-from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, Field
 
@@ -27,9 +28,13 @@ from glimpse.api.errors import (
     PayloadTooLarge,
     field_errors,
 )
+from glimpse.api.asynchronous import Accepted, Queue, Submission
 from glimpse.api.executions import Executions, Tenant
+from glimpse.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from glimpse.api.idempotency import Idempotency
 from glimpse.api.settings import MAX_BODY_BYTES
-from glimpse.models import ExecutionRequest, ExecutionResult, FieldError
+from glimpse.callbacks import SIGNATURE_HEADER, tenant_secret
+from glimpse.models import ExecutionResult, FieldError
 
 API_VERSION = "1"  # of the public contract (glimpse.models), which the OpenAPI document describes
 END_USER_HEADER = "X-Glimpse-End-User"
@@ -39,6 +44,13 @@ EndUser = Annotated[
            description="one of the tenant's own users: their executions never share an execution environment with "
                        "another user's (letters, digits and . _ = + @ -, at most 128)"),
 ]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias=IDEMPOTENCY_HEADER, pattern=r"^[\x21-\x7e]{1,255}$",
+           description="retrying with the same key and body returns the first execution instead of running again"),
+]
+Wait = Annotated[bool, Query(description="false: answer 202 at once with the execution's id; poll GET /v1/executions/{id}")]
+ExecutionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 # pydantic's error types for a body that is JSON but not an object
 _NOT_AN_OBJECT = {"model_attributes_type", "dict_type", "model_type"}
 
@@ -56,8 +68,15 @@ class Languages(BaseModel):
     languages: list[Language]
 
 
+class CallbackSecret(BaseModel):
+    secret: str = Field(description="verify each callback's Glimpse-Signature with it (docs/callbacks.md)")
+    header: str = SIGNATURE_HEADER
+    algorithm: str = "HMAC-SHA256 over '<t>.' + body"
+
+
 def _errors(*statuses: int) -> dict[int, dict[str, Any]]:
-    descriptions = {400: "the body is not a JSON object", 403: "no valid API key", 404: "no such route",
+    descriptions = {400: "the body is not a JSON object", 403: "no valid API key", 404: "no such route, or no such execution",
+                    409: "a request with this Idempotency-Key is still under way",
                     413: f"the body is larger than {MAX_BODY_BYTES} bytes", 422: "a field is invalid: `fields` names it",
                     429: "throttled: retry after Retry-After seconds", 502: "the runner failed (the request id finds it in the logs)",
                     504: "the runner did not answer in time"}
@@ -68,8 +87,12 @@ def _errors(*statuses: int) -> dict[int, dict[str, Any]]:
 class RouterApi:
     """The router: `handle` takes an API Gateway REST proxy event and returns the proxy response."""
 
-    def __init__(self, executions: Executions, *, logger: Logger) -> None:
+    def __init__(self, executions: Executions, queue: Queue, idempotency: Idempotency, *,
+                 callback_secret: Callable[[], bytes], logger: Logger) -> None:
         self.executions = executions
+        self.queue = queue
+        self.idempotency = idempotency
+        self.callback_secret = callback_secret  # the master secret tenants' secrets derive from
         self.logger = logger
         self.resolver = APIGatewayRestResolver(enable_validation=True)
         self._routes()
@@ -101,10 +124,36 @@ class RouterApi:
 
         @app.post("/v1/executions", summary="Run a program", tags=["v1"],
                   responses={200: {"description": "the execution's result", "content": {content_types.APPLICATION_JSON: {"model": ExecutionResult}}},
-                             **_errors(400, 403, 413, 422, 429, 502, 504)})
-        def execute(request: ExecutionRequest, end_user: EndUser = None):
-            result = executions.run(request, self._tenant(end_user), request_id=self._request_id(), route="v1")
-            return _json(200, result.model_dump_json(exclude_none=True))
+                             202: {"description": "with wait=false: queued", "content": {content_types.APPLICATION_JSON: {"model": Accepted}}},
+                             **_errors(400, 403, 409, 413, 422, 429, 502, 504)})
+        def execute(request: Submission, end_user: EndUser = None, wait: Wait = True, idempotency_key: IdempotencyKey = None):
+            tenant = self._tenant(end_user)
+            if not wait:
+                execution_id = self._once(idempotency_key, tenant, lambda: self.queue.submit(request, tenant, self._request_id()))
+                location = f"{_base_path(app.current_event)}/v1/executions/{execution_id}"
+                return Response(202, content_types.APPLICATION_JSON, Accepted(id=execution_id, location=location).model_dump_json(),
+                                headers={"Location": location})
+            if request.callback_url is not None:
+                raise InvalidRequest.for_field("callback_url", "a callback is for asynchronous executions: add ?wait=false")
+            if idempotency_key is None:
+                result = executions.run(request.execution(), tenant, request_id=self._request_id(), route="v1")
+                return _json(200, result.model_dump_json(exclude_none=True))
+            execution_id = self._once(idempotency_key, tenant, lambda: self._run_and_keep(request, tenant))
+            return _json(200, json.dumps(self.queue.read(tenant, execution_id)))
+
+        @app.get("/v1/executions/<execution_id>", summary="An asynchronous execution: queued, running, or its result", tags=["v1"],
+                 responses=_errors(403, 404, 429))
+        def execution(execution_id: ExecutionId):
+            document = self.queue.read(self._tenant(None), execution_id)
+            if document is None:
+                raise NotFound(f"this API key has no execution {execution_id} (or it expired)")
+            return _json(200, json.dumps(document))
+
+        @app.get("/v1/callback-secret", summary="The secret that signs this API key's callbacks", tags=["v1"],
+                 responses=_errors(403, 429))
+        def callback_secret() -> CallbackSecret:
+            api_key_id = self._tenant(None).api_key_id
+            return CallbackSecret(secret=tenant_secret(self.callback_secret(), api_key_id))
 
         @app.get("/v1/languages", summary="The languages this deployment runs", tags=["v1"], responses=_errors(403))
         def languages() -> Languages:
@@ -119,10 +168,9 @@ class RouterApi:
             # The base URL the caller used: its scheme, host and whatever precedes the route (the
             # stage in API Gateway's own URLs, a base path mapping's path, nothing locally).
             request = app.current_event
-            context = request.request_context
-            base_path = (context.path or "").removesuffix(context.resource_path or "")
             scheme = request.headers.get("X-Forwarded-Proto", "https")
-            server = f"{scheme}://{context.domain_name}{base_path}" if context.domain_name else "/"
+            domain = request.request_context.domain_name
+            server = f"{scheme}://{domain}{_base_path(request)}" if domain else "/"
             return _json(200, self._openapi(server))
 
         @app.post("/run-code-lambda", summary="The original Glimpse's route", tags=["original Glimpse"],
@@ -174,6 +222,21 @@ class RouterApi:
             self.logger.exception("the router failed", extra={"request_id": self._request_id()})
             return self._render(InternalError("the router failed; the request id finds it in the logs"), app.current_event)
 
+    def _once(self, key: str | None, tenant: Tenant, action) -> str:
+        """The execution id of `action`, run once per Idempotency-Key of the tenant (every time without one)."""
+        if key is None:
+            return action()
+        return self.idempotency.once(tenant.api_key_id, key, self.resolver.current_event.body or "", action)
+
+    def _run_and_keep(self, request: Submission, tenant: Tenant) -> str:
+        """Run synchronously, keeping the result where a retry with the same key finds it."""
+        execution_id = self._request_id()
+        execution = request.execution()
+        self.queue.store.create(tenant.api_key_id, execution_id, {})
+        result = self.executions.run(execution, tenant, request_id=execution_id, route="v1")
+        self.queue.store.finish(tenant.api_key_id, execution_id, result.model_dump(mode="json", exclude_none=True))
+        return execution_id
+
     def _render(self, error: ApiError, request: APIGatewayProxyEvent) -> Response:
         """The error in the shape of the API its route belongs to."""
         request_id = _request_id(request)
@@ -207,6 +270,13 @@ def _declared_json(event: dict) -> dict:
     would parse as a form."""
     headers = {name: value for name, value in (event.get("headers") or {}).items() if name.lower() != "content-type"}
     return {**event, "headers": headers | {"Content-Type": "application/json"}}
+
+
+def _base_path(request: APIGatewayProxyEvent) -> str:
+    """What precedes the route in the URL the caller used: the stage in API Gateway's own URLs, a
+    base path mapping's path, nothing locally."""
+    context = request.request_context
+    return (context.path or "").removesuffix(context.resource_path or "")
 
 
 def _request_id(request: APIGatewayProxyEvent) -> str:

@@ -52,6 +52,12 @@ class NotFound(ApiError):
     status, code = HTTPStatus.NOT_FOUND, "not_found"
 
 
+class Conflict(ApiError):
+    """The same Idempotency-Key while its first request is still under way."""
+
+    status, code = HTTPStatus.CONFLICT, "conflict"
+
+
 class PayloadTooLarge(ApiError):
     status, code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload_too_large"
 
@@ -88,7 +94,7 @@ class InternalError(ApiError):
 class ErrorResponse(BaseModel):
     """The body of every error of the v1 API."""
 
-    error: str = Field(description="invalid_json, invalid_request, forbidden, not_found, payload_too_large, "
+    error: str = Field(description="invalid_json, invalid_request, forbidden, not_found, conflict, payload_too_large, "
                                    "throttled, runner_failed, runner_timeout or internal_error")
     message: str
     fields: list[FieldError] = Field(default_factory=list, description="the offending fields, when the request is at fault")

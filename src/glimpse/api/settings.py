@@ -30,6 +30,11 @@ class RouterSettings(BaseModel):
     runner_qualifier: str | None = Field(default=None, description="the alias every runner is invoked at")
     tenant_isolation: bool = Field(description="runners use tenant isolation mode: every invocation names its tenant")
     api_timeout_ms: int = Field(default=29_000, ge=4_000, description="API Gateway's integration timeout")
+    executions_table: str = Field(default="", description="the DynamoDB table of asynchronous executions and idempotency records")
+    dispatcher: str = Field(default="", description="the function that runs asynchronous executions")
+    results_ttl_s: int = Field(default=86_400, ge=1, description="how long an asynchronous execution's result is kept")
+    callbacks_allow_loopback: bool = Field(default=False, description="development only: http:// callbacks to loopback")
+    callback_secret: str = Field(default="", description="the Secrets Manager secret tenants' callback secrets derive from")
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> RouterSettings:
@@ -41,6 +46,11 @@ class RouterSettings(BaseModel):
             runner_qualifier=environ.get("GLIMPSE_RUNNER_QUALIFIER") or None,
             tenant_isolation=environ.get("GLIMPSE_TENANT_ISOLATION", "false").lower() == "true",
             api_timeout_ms=int(environ.get("GLIMPSE_API_TIMEOUT_MS", 29_000)),
+            executions_table=environ.get("GLIMPSE_EXECUTIONS_TABLE", ""),
+            dispatcher=environ.get("GLIMPSE_DISPATCHER_FUNCTION", ""),
+            results_ttl_s=int(environ.get("GLIMPSE_RESULTS_TTL_S") or 86_400),
+            callbacks_allow_loopback=environ.get("GLIMPSE_CALLBACKS_ALLOW_LOOPBACK", "false").lower() == "true",
+            callback_secret=environ.get("GLIMPSE_CALLBACK_SECRET", ""),
         )
 
     @property

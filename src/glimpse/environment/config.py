@@ -21,6 +21,9 @@ RESERVED_VARIABLES = frozenset({
 MAX_LAYERS = 5
 
 
+NETWORKS = ("private", "host")
+
+
 @dataclass(frozen=True)
 class FunctionConfig:
     """One function as template.yaml declares it, with Lambda's limits checked up front."""
@@ -34,6 +37,9 @@ class FunctionConfig:
     timeout_s: float = 30.0
     ephemeral_mb: int = 512
     runtime: str = "python3.12"
+    # "private": (as root) a network namespace of its own, with only a loopback for its Runtime API.
+    # "host": this host's network, as Lambda gives a function outside any VPC the internet.
+    network: str = "private"
 
     def __post_init__(self) -> None:
         # Normalised copies, so a caller mutating its own dict or list later changes nothing here.
@@ -44,6 +50,8 @@ class FunctionConfig:
         self._check_variables()
 
     def _check_limits(self) -> None:
+        if self.network not in NETWORKS:
+            raise ValueError(f"{self.name}: network must be one of {NETWORKS}, not {self.network!r}")
         if not self.runtime.startswith("python3."):
             raise ValueError(f"runtime {self.runtime!r}: only Lambda's python3.x runtimes are emulated")
         if len(self.layers) > MAX_LAYERS:

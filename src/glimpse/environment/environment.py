@@ -118,7 +118,8 @@ class ExecutionEnvironment:
                 self._process.stop()  # already dead: collect its thread
                 self._process = None
             confinement = Confinement(as_root=self._as_root, memory_mb=self.function.memory_mb)
-            process = RuntimeProcess(self._command_for, namespaced=self._as_root, confinement=confinement,
+            private_network = self._as_root and self.function.network == "private"
+            process = RuntimeProcess(self._command_for, namespaced=private_network, confinement=confinement,
                                      log_sink=self._log_sink, name=self.function.name)
             process.start()
             self._process = process

@@ -33,7 +33,6 @@ from glimpse.template import FunctionSettings, aliases, function_settings, funct
 
 from .events import MAX_EVENT_BYTES, EventQueue
 from .pool import Environment, FunctionPool, Throttled
-from .reach import ReachingEnvironment, listen_inside
 
 logger = logging.getLogger(__name__)
 function_logs = logging.getLogger("glimpse.functions")  # a child per function, as a log group each
@@ -111,21 +110,25 @@ class LambdaService:
         concurrency: Mapping[str, int] | None = None,
         default_concurrency: int = DEFAULT_CONCURRENCY,
         extra_functions: Mapping[str, tuple[FunctionConfig, FunctionSettings]] | None = None,
+        services: Mapping[str, str] | None = None,
     ) -> LambdaService:
         """Every function of the template (plus `extra_functions`), each in its own pool.
 
         A function's concurrency is, in order: `concurrency[name]`, its ReservedConcurrentExecutions,
         `default_concurrency`. A function that declares AWS_ENDPOINT_URL_LAMBDA gets this service's
-        address there (as `sam local` overrides it), and the service listens inside its environments."""
+        URL there (as `sam local` overrides it), and each variable of `services` (endpoint variable
+        → the URL of another local service) likewise; such functions have this host's network
+        (glimpse.template), where those URLs are reached."""
         service = cls()
+        endpoints = {ENDPOINT_VARIABLE: service.endpoint_url} | dict(services or {})
         all_settings = function_settings(template_path, parameters)
         declared = {name: (function, all_settings[name]) for name, function in functions(template_path, build_dir, parameters).items()}
         published = aliases(template_path)
         start = service._environment_starter(profile, runtime_dir)
         for name, (function, settings) in (declared | dict(extra_functions or {})).items():
             limit = (concurrency or {}).get(name) or settings.reserved_concurrency or default_concurrency
-            if ENDPOINT_VARIABLE in function.environment:
-                function = dataclasses.replace(function, environment={**function.environment, ENDPOINT_VARIABLE: service.endpoint_url})
+            declared_endpoints = {variable: url for variable, url in endpoints.items() if variable in function.environment}
+            function = dataclasses.replace(function, environment={**function.environment, **declared_endpoints})
             service.pools[name] = FunctionPool(
                 function, concurrency=limit, start_environment=start, aliases=published.get(name, frozenset()),
                 reserved=settings.reserved_concurrency is not None, tenant_isolation=settings.tenant_isolation,
@@ -139,14 +142,7 @@ class LambdaService:
             environment = ExecutionEnvironment(function, profile=profile, runtime_dir=runtime_dir,
                                                log_sink=lambda line: log.info("%s", line))
             environment.start()
-            if ENDPOINT_VARIABLE not in function.environment:
-                return environment
-            try:
-                listener = listen_inside(environment.runtime_pid, self._server.server_address[:2], self._server.process_request)
-            except BaseException:
-                environment.stop()
-                raise
-            return ReachingEnvironment(environment, listener)
+            return environment
         return start
 
     @property
