@@ -12,7 +12,7 @@ import threading
 from glimpse.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE, development_key
 from glimpse.lambda_service import DEFAULT_CONCURRENCY
 from glimpse.local import NotBuilt, build, project_root
-from glimpse.stack import DEFAULT_PORT, LocalStack, StackError
+from glimpse.stack import DEFAULT_PORT, LocalStack
 
 
 def add_dev_command(commands: argparse._SubParsersAction) -> None:
@@ -51,7 +51,7 @@ def run_dev(options: argparse.Namespace) -> int:
                            warm=options.warm, profile=options.profile)
         _say(f"starting {options.warm} execution environment(s) per function, the router first")
         stack.start()
-    except (NotBuilt, StackError, ValueError) as error:
+    except (NotBuilt, RuntimeError, ValueError) as error:  # StackError, and moto's server failing to start
         return _fail(str(error))
     try:
         _say(f"serving {stack.api.name} (stage {stack.api.stage}) at {stack.url}\n"

@@ -28,7 +28,7 @@ from glimpse.api.errors import (
     PayloadTooLarge,
     field_errors,
 )
-from glimpse.api.asynchronous import Accepted, Queue, Submission
+from glimpse.api.asynchronous import Accepted, Queue, Submission, failure_document
 from glimpse.api.executions import Executions, Tenant
 from glimpse.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from glimpse.api.idempotency import Idempotency
@@ -129,7 +129,8 @@ class RouterApi:
         def execute(request: Submission, end_user: EndUser = None, wait: Wait = True, idempotency_key: IdempotencyKey = None):
             tenant = self._tenant(end_user)
             if not wait:
-                execution_id = self._once(idempotency_key, tenant, lambda: self.queue.submit(request, tenant, self._request_id()))
+                execution_id = self._once(idempotency_key, tenant,
+                                          lambda: self.queue.submit(request, tenant, request.id or self._request_id()))
                 location = f"{_base_path(app.current_event)}/v1/executions/{execution_id}"
                 return Response(202, content_types.APPLICATION_JSON, Accepted(id=execution_id, location=location).model_dump_json(),
                                 headers={"Location": location})
@@ -230,10 +231,14 @@ class RouterApi:
 
     def _run_and_keep(self, request: Submission, tenant: Tenant) -> str:
         """Run synchronously, keeping the result where a retry with the same key finds it."""
-        execution_id = self._request_id()
-        execution = request.execution()
-        self.queue.store.create(tenant.api_key_id, execution_id, {})
-        result = self.executions.run(execution, tenant, request_id=execution_id, route="v1")
+        execution_id = request.id or self._request_id()
+        if not self.queue.store.create(tenant.api_key_id, execution_id, {}):
+            raise InvalidRequest.for_field("id", f"an execution with id {execution_id!r} exists already")
+        try:
+            result = self.executions.run(request.execution(), tenant, request_id=execution_id, route="v1")
+        except ApiError as error:  # the retry runs again (Powertools forgets a failed call); a reader sees why
+            self.queue.store.finish(tenant.api_key_id, execution_id, failure_document(execution_id, error))
+            raise
         self.queue.store.finish(tenant.api_key_id, execution_id, result.model_dump(mode="json", exclude_none=True))
         return execution_id
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from glimpse.api.errors import ApiError, InvalidRequest
+from glimpse.api.errors import ApiError, InternalError, InvalidRequest
 from glimpse.api.executions import Executions, Tenant
 from glimpse.api.store import ExecutionStore
 from glimpse.models import ExecutionRequest
@@ -124,11 +124,17 @@ class Dispatcher:
             document = result.model_dump(mode="json", exclude_none=True)
         except ApiError as error:
             document = failure_document(execution_id, error)
+        except Exception:  # a bug of ours: say so to whoever polls, rather than `running` until expiry
+            self.logger.exception("the dispatcher failed", extra={"execution_id": execution_id})
+            document = failure_document(execution_id, InternalError("the service failed; the execution id finds it in the logs"))
         self.store.finish(tenant.api_key_id, execution_id, document)
         stored = self.store.get(tenant.api_key_id, execution_id)
-        if stored is not None and stored.callback_url:
+        budget_s = remaining_s() - DELIVERY_MARGIN_S
+        if stored is not None and stored.callback_url and budget_s < 1:
+            self.logger.error("no time left to deliver the callback", extra={"execution_id": execution_id})
+        elif stored is not None and stored.callback_url:
             delivery = self.deliver(stored.callback_url, json.dumps(document).encode(), tenant=tenant, execution_id=execution_id,
-                                    budget_s=max(0.0, remaining_s() - DELIVERY_MARGIN_S))
+                                    budget_s=budget_s)
             self.logger.info("callback", extra={"execution_id": execution_id, **delivery})
 
 

@@ -58,8 +58,9 @@ class ExecutionStore:
         key = _key(tenant_id, execution_id)
         updated: list[dict] = []
         started = self._conditional(lambda: updated.append(self.table.update_item(
-            Key={"id": key}, UpdateExpression="SET #state = :running", ConditionExpression="#state = :queued",
-            ExpressionAttributeNames={"#state": "state"}, ExpressionAttributeValues={":running": "running", ":queued": "queued"},
+            Key={"id": key}, UpdateExpression="SET #state = :running", ConditionExpression="#state = :queued AND #expiration > :now",
+            ExpressionAttributeNames={"#state": "state", "#expiration": TTL_ATTRIBUTE},
+            ExpressionAttributeValues={":running": "running", ":queued": "queued", ":now": int(self._clock())},
             ReturnValues="ALL_NEW",
         )))
         return self._read_blob(key, "request", updated[0]["Attributes"]) if started else None
@@ -74,6 +75,7 @@ class ExecutionStore:
         values = {":finished": "finished", ":expiration": expiration} | {f":{name}": value for name, value in stored.items()}
         assignments = ", ".join(["#state = :finished", "#expiration = :expiration", *(f"#{name} = :{name}" for name in stored)])
         self.table.update_item(Key={"id": key}, UpdateExpression=f"SET {assignments} REMOVE #request, request_parts",
+                               ConditionExpression="attribute_exists(id)",  # not one TTL deleted meanwhile
                                ExpressionAttributeNames=names, ExpressionAttributeValues=values)
         with self.table.batch_writer() as batch:
             for number in range(int(item.get("request_parts", 0))):
