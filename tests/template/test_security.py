@@ -270,20 +270,33 @@ def test_runners_use_tenant_isolation_or_a_warm_pool(synthesized, isolation):
             assert serving[0]["Properties"]["ProvisionedConcurrencyConfig"] == {"ProvisionedConcurrentExecutions": {"Ref": "WarmPoolSize"}}
 
 
-def test_logs_are_kept_for_the_retention_asked_and_alarms_watch_what_the_router_reports(synthesized):
+def test_logs_are_kept_for_the_retention_asked_and_alarms_watch_what_the_functions_report(synthesized):
     template = synthesized()
     groups = of_type(template, "AWS::Logs::LogGroup")
     assert groups and all(group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"} for group in groups.values())
     for name, function in of_type(template, "AWS::Lambda::Function").items():
         assert function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in groups, name
-    alarms = {(alarm["Properties"]["Namespace"] if isinstance(alarm["Properties"]["Namespace"], str) else "router",
-               alarm["Properties"]["MetricName"]) for alarm in of_type(template, "AWS::CloudWatch::Alarm").values()}
-    assert alarms == {("AWS/ApiGateway", "5XXError"), ("router", "RunnerThrottles"), ("router", "RunnerErrors"), ("AWS/Lambda", "Throttles")}
-    variables = template["Resources"]["RouterFunction"]["Properties"]["Environment"]["Variables"]
+    watched = set()
     for alarm in of_type(template, "AWS::CloudWatch::Alarm").values():
-        if alarm["Properties"]["MetricName"].startswith("Runner"):
-            assert alarm["Properties"]["Namespace"] == variables["POWERTOOLS_METRICS_NAMESPACE"]
-            assert alarm["Properties"]["Dimensions"] == [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]
+        properties = alarm["Properties"]
+        for metric in [properties] if "MetricName" in properties else [query["MetricStat"]["Metric"] for query in properties["Metrics"]
+                                                                       if "MetricStat" in query]:
+            dimensions = {item["Name"]: item["Value"] for item in metric["Dimensions"]}
+            watched.add((metric["MetricName"], str(dimensions.get("service") or dimensions.get("FunctionName") or dimensions.get("ApiName"))))
+    assert watched == {
+        ("5XXError", str({"Fn::Sub": "${AWS::StackName}-api"})),
+        ("RunnerThrottles", "glimpse-router"), ("RunnerErrors", "glimpse-router"), ("RunnerErrors", "glimpse-dispatcher"),
+        ("Throttles", str({"Ref": "RouterFunction"})),
+        ("Errors", str({"Ref": "DispatcherFunction"})), ("Throttles", str({"Ref": "DispatcherFunction"})),
+    }
+    # The functions' own metrics are watched under the namespace and service name they publish with.
+    for function in ("RouterFunction", "DispatcherFunction"):
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        for alarm in of_type(template, "AWS::CloudWatch::Alarm").values():
+            properties = alarm["Properties"]
+            if properties.get("MetricName", "").startswith("Runner") and \
+                    properties["Dimensions"] == [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]:
+                assert properties["Namespace"] == variables["POWERTOOLS_METRICS_NAMESPACE"]
 
 
 @pytest.mark.parametrize("parameters", [
