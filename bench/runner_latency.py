@@ -14,25 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from timing import interleaved, print_medians
 from glimpse.languages import catalogue
 from glimpse.local import runner_environment
 
 HELLO = 'print("Hello from Glimpse!")\n'
 PROFILES = ("lambda", "host")
-
-
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
 
 
 def main() -> None:
@@ -52,18 +45,8 @@ def main() -> None:
 
         actions = {"bare": lambda: subprocess.run(bare_command, capture_output=True, check=True)}
         actions |= {profile: (lambda profile=profile: invoke(profile)) for profile in PROFILES}
-        for action in actions.values():  # warm-up: imports done, caches filled
-            for _ in range(5):
-                action()
-        series: dict[str, list[float]] = {name: [] for name in actions}
-        for _ in range(runs):
-            for name, action in actions.items():
-                series[name].append(timed(action))
-    reference = statistics.median(series["bare"])
-    print(f"{'series':<8}{'median ms':>10}{'p90 ms':>9}{'× bare':>8}   ({runs} interleaved runs each)")
-    for name, values in series.items():
-        median = statistics.median(values)
-        print(f"{name:<8}{median:>10.1f}{statistics.quantiles(values, n=10)[-1]:>9.1f}{median / reference:>8.2f}")
+        series = interleaved(actions, runs, warm_up=5)
+    print_medians(series, runs)
 
 
 if __name__ == "__main__":

@@ -23,24 +23,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import boto3
 from botocore.config import Config
 
+from timing import interleaved, print_medians
 from glimpse.gateway import ApiKey
 from glimpse.local import build, project_root
 from glimpse.stack import LocalStack
 
 HELLO = 'print("Hello from Glimpse!")\n'
 KEY = ApiKey.of("glimpse-benchmark-key-stack-latency")
-
-
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
 
 
 def main() -> None:
@@ -83,19 +77,9 @@ def main() -> None:
             "runner (Invoke)": through_invoke,
             "stack": through_stack,
         }
-        for action in actions.values():  # warm-up: imports done, caches and connections made
-            for _ in range(10):
-                action()
-        series: dict[str, list[float]] = {name: [] for name in actions}
-        for _ in range(runs):
-            for name, action in actions.items():
-                series[name].append(timed(action))
+        series = interleaved(actions, runs, warm_up=10)
         connection.close()
-    reference = statistics.median(series["bare"])
-    print(f"{'series':<18}{'median ms':>10}{'p90 ms':>9}{'× bare':>8}   ({runs} interleaved runs each)")
-    for name, values in series.items():
-        median = statistics.median(values)
-        print(f"{name:<18}{median:>10.1f}{statistics.quantiles(values, n=10)[-1]:>9.1f}{median / reference:>8.2f}")
+    print_medians(series, runs)
     for baseline in ("runner", "runner (Invoke)"):
         added = [stack - runner for stack, runner in zip(series["stack"], series[baseline], strict=True)]
         print(f"stack − {baseline}: {statistics.median(series['stack']) - statistics.median(series[baseline]):.1f} ms "
