@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -23,7 +22,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from glimpse.lambda_service import MAX_REQUEST_BYTES, FunctionPool, LocalHttpServer, Throttled
+from glimpse.lambda_service import MAX_REQUEST_BYTES, FunctionPool, LocalHttpService, Throttled
 
 from .definition import ApiDefinition, Route
 from .keys import ApiKey
@@ -35,7 +34,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit for REST APIs
 
 
-class LocalGateway:
+class LocalGateway(LocalHttpService):
     def __init__(self, api: ApiDefinition, *, functions: Mapping[str, FunctionPool], keys: Iterable[ApiKey],
                  host: str = "127.0.0.1", port: int = 0) -> None:
         missing = sorted({route.function for route in api.routes} - set(functions))
@@ -55,28 +54,11 @@ class LocalGateway:
         class Handler(_GatewayHandler):
             local_gateway = gateway
 
-        self._server = LocalHttpServer((host, port), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="glimpse-gateway", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> None:
-        self._thread.start()
+        super().__init__(Handler, host=host, port=port, name="glimpse-gateway")
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
         self._integrations.shutdown(wait=False, cancel_futures=True)
-
-    def __enter__(self) -> LocalGateway:
-        self.start()
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.stop()
 
     def answer(self, request: Request, request_id: str) -> Response:
         matched = self.api.route(request.method, request.path)

@@ -7,7 +7,7 @@ replaced when they retire, and never shared between tenants of a tenant-isolated
 """
 
 from .pool import Environment, FunctionPool, TenancyMismatch, Throttled
-from .server import DEFAULT_CONCURRENCY, MAX_REQUEST_BYTES, LambdaService, LocalHttpServer
+from .server import DEFAULT_CONCURRENCY, MAX_REQUEST_BYTES, LambdaService, LocalHttpService
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
@@ -15,7 +15,7 @@ __all__ = [
     "Environment",
     "FunctionPool",
     "LambdaService",
-    "LocalHttpServer",
+    "LocalHttpService",
     "TenancyMismatch",
     "Throttled",
 ]

@@ -84,7 +84,35 @@ class LocalHttpServer(ThreadingHTTPServer):
             logger.exception("serving %s:%s failed", *client_address[:2])
 
 
-class LambdaService:
+class LocalHttpService:
+    """An HTTP server on a thread of its own, serving `handler` from start() to stop()."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], *, host: str, port: int, name: str) -> None:
+        self._server = LocalHttpServer((host, port), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop taking requests; those under way finish on their own threads."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+
+class LambdaService(LocalHttpService):
     """Serves function pools on 127.0.0.1 until stopped."""
 
     def __init__(self, pools: Mapping[str, FunctionPool] = {}, *, host: str = "127.0.0.1", port: int = 0) -> None:  # noqa: B006 (read only)
@@ -95,8 +123,7 @@ class LambdaService:
         class Handler(_InvokeHandler):
             lambda_service = service
 
-        self._server = LocalHttpServer((host, port), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="glimpse-lambda-service", daemon=True)
+        super().__init__(Handler, host=host, port=port, name="glimpse-lambda-service")
 
     @classmethod
     def from_template(
@@ -147,27 +174,16 @@ class LambdaService:
 
     @property
     def endpoint_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> None:
-        self._thread.start()
+        """What AWS_ENDPOINT_URL_LAMBDA names: boto3's word for this service's URL."""
+        return self.url
 
     def stop(self) -> None:
         """Stop serving, then every environment (invocations under way end as the runtime's exit)."""
-        self._server.shutdown()
-        self._server.server_close()
+        super().stop()
         self.events.stop_waiting()
         for pool in self.pools.values():
             pool.close()
         self.events.join()
-
-    def __enter__(self) -> LambdaService:
-        self.start()
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.stop()
 
     def target(self, function_name: str, qualifier: str | None) -> _Target:
         match = _FUNCTION_NAME.fullmatch(function_name)
