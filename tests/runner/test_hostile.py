@@ -202,6 +202,19 @@ def test_non_utf8_output_survives_as_exact_base64(runner):
     assert_clean(runner, runner.starts)
 
 
+def test_a_megabyte_of_control_characters_on_each_stream_still_makes_an_answer(runner):
+    # Escaped in JSON each of these bytes is six ("\u0001"): 2 x 1 MiB would be 12 MB of answer,
+    # twice Lambda's response limit. Such output travels as base64 instead.
+    program = "import sys\nsys.stdout.buffer.write(b'\\x01' * 1048576)\nsys.stderr.buffer.write(b'\\x02' * 1048576)"
+    result = runner(program, limits={"output_bytes": 1048576})
+    assert result["status"] == "ok", result.get("message") or str(result)[:300]
+    assert len(runner.last_answer.payload) < 6 * 1024 * 1024
+    assert (result["run"]["stdout_encoding"], result["run"]["stderr_encoding"]) == ("base64", "base64")
+    assert base64.b64decode(result["run"]["stdout"]) == b"\x01" * 1048576
+    assert base64.b64decode(result["run"]["stderr"]) == b"\x02" * 1048576
+    assert_clean(runner, runner.starts)
+
+
 def test_a_megabyte_of_stdin_is_read_to_the_end(runner):
     data = "".join(random.choices(string.ascii_letters + "\n", k=1024 * 1024))
     program = "import sys, hashlib\ndata = sys.stdin.buffer.read()\nprint(len(data), hashlib.sha256(data).hexdigest())"

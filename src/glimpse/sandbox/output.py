@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 
 class CappedBuffer:
@@ -28,12 +29,23 @@ class CappedBuffer:
         return b"".join(self._chunks)
 
 
+# Output up to this size is sent as text whatever JSON escaping makes of it: the answer stays small.
+_ALWAYS_TEXT_BYTES = 256 * 1024
+
+
 def encode(data: bytes, truncated: bool) -> tuple[str, str]:
     """Return (text, encoding): the bytes as UTF-8 text when they are UTF-8, else base64 of the
-    exact bytes. A multi-byte character cut in two by truncation does not make output binary."""
+    exact bytes. A multi-byte character cut in two by truncation does not make output binary.
+
+    Large text that JSON escaping would more than double (control characters become six bytes
+    each, "\u0001") goes as base64 too: two full streams of it would otherwise exceed Lambda's
+    6 MB response and lose the whole result. Ordinary text, accented or not, stays text."""
     try:
-        return data.decode("utf-8"), "utf8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        if truncated and error.reason == "unexpected end of data":
-            return data[: error.start].decode("utf-8"), "utf8"
+        if not (truncated and error.reason == "unexpected end of data"):
+            return base64.b64encode(data).decode("ascii"), "base64"
+        text = data[: error.start].decode("utf-8")
+    if len(data) > _ALWAYS_TEXT_BYTES and len(json.dumps(text)) > 2 * len(data):
         return base64.b64encode(data).decode("ascii"), "base64"
+    return text, "utf8"
