@@ -33,7 +33,8 @@ def test_an_execution_goes_queued_running_finished_and_only_its_tenant_sees_it(t
     assert not store.create("tenant-a", "e1", {"language": "python", "code": "print(2)"})  # ids are not reused
     assert store.get("tenant-a", "e1").state == "queued"
     assert store.get("tenant-b", "e1") is None
-    assert store.start("tenant-a", "e1") == {"language": "python", "code": "print(1)"}
+    started = store.start("tenant-a", "e1")
+    assert (started.request, started.callback_url) == ({"language": "python", "code": "print(1)"}, "https://example.com/hook")
     assert store.start("tenant-a", "e1") is None  # a second dispatch of the same execution runs nothing
     assert store.get("tenant-a", "e1").state == "running"
     store.finish("tenant-a", "e1", {"id": "e1", "status": "ok"})
@@ -57,7 +58,7 @@ def test_documents_larger_than_an_item_are_split_and_the_requests_parts_removed_
     store = ExecutionStore(table, ttl_s=3600)
     noise = random.Random(7).randbytes(PART_BYTES * 2).hex()  # incompressible: three parts and more
     store.create("tenant-a", "big", {"stdin": noise})
-    assert store.start("tenant-a", "big") == {"stdin": noise}
+    assert store.start("tenant-a", "big").request == {"stdin": noise}
     store.finish("tenant-a", "big", {"run": {"stdout": noise}})
     assert store.get("tenant-a", "big").result == {"run": {"stdout": noise}}
     keys = {item["id"] for item in table.scan()["Items"]}

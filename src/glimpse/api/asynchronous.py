@@ -66,8 +66,7 @@ class Queue:
     def submit(self, submission: Submission, tenant: Tenant, execution_id: str) -> str:
         """Queue it and return its id; the language must be deployed and the callback acceptable."""
         recipe = self.executions.recipe(submission.language)
-        if not recipe.accepts_version(submission.version):
-            raise InvalidRequest.for_field("version", f"{recipe.id} is at version {recipe.version}, not {submission.version!r}")
+        self.executions.check_version(recipe, submission.version)
         callback = None
         if submission.callback_url is not None:
             try:
@@ -114,12 +113,12 @@ class Dispatcher:
     def dispatch(self, dispatch: Dispatch, *, remaining_s: Callable[[], float]) -> None:
         """`remaining_s` is what is left of the invocation's time: callback retries stop within it."""
         tenant, execution_id = dispatch.tenant, dispatch.execution_id
-        request = self.store.start(tenant.api_key_id, execution_id)
-        if request is None:
+        started = self.store.start(tenant.api_key_id, execution_id)
+        if started is None:
             self.logger.warning("not queued: dispatched twice, or expired", extra={"execution_id": execution_id})
             return
         try:
-            result = self.executions_for(dispatch).run(ExecutionRequest.model_validate(request), tenant,
+            result = self.executions_for(dispatch).run(ExecutionRequest.model_validate(started.request), tenant,
                                                        request_id=execution_id, route="async")
             document = result.model_dump(mode="json", exclude_none=True)
         except ApiError as error:
@@ -128,12 +127,11 @@ class Dispatcher:
             self.logger.exception("the dispatcher failed", extra={"execution_id": execution_id})
             document = failure_document(execution_id, InternalError("the service failed; the execution id finds it in the logs"))
         self.store.finish(tenant.api_key_id, execution_id, document)
-        stored = self.store.get(tenant.api_key_id, execution_id)
         budget_s = remaining_s() - DELIVERY_MARGIN_S
-        if stored is not None and stored.callback_url and budget_s < 1:
+        if started.callback_url and budget_s < 1:
             self.logger.error("no time left to deliver the callback", extra={"execution_id": execution_id})
-        elif stored is not None and stored.callback_url:
-            delivery = self.deliver(stored.callback_url, json.dumps(document).encode(), tenant=tenant, execution_id=execution_id,
+        elif started.callback_url:
+            delivery = self.deliver(started.callback_url, json.dumps(document).encode(), tenant=tenant, execution_id=execution_id,
                                     budget_s=budget_s)
             self.logger.info("callback", extra={"execution_id": execution_id, **delivery})
 

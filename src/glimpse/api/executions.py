@@ -57,6 +57,12 @@ class Executions:
             raise InvalidRequest.for_field("language", f"{recipe.id} has no runner in this deployment; it runs {known}")
         return recipe
 
+    @staticmethod
+    def check_version(recipe: Recipe, version: str | None) -> None:
+        """A 422 naming `version` unless the language is at that version."""
+        if not recipe.accepts_version(version):
+            raise InvalidRequest.for_field("version", f"{recipe.id} is at version {recipe.version}, not {version!r}")
+
     def run(self, request: ExecutionRequest, tenant: Tenant, *, request_id: str, route: str) -> ExecutionResult:
         """Run `request` on its language's runner, or raise the ApiError that says why not."""
         started = time.monotonic()
@@ -65,8 +71,7 @@ class Executions:
         try:
             recipe = self.recipe(request.language)
             language = recipe.id
-            if not recipe.accepts_version(request.version):
-                raise InvalidRequest.for_field("version", f"{recipe.id} is at version {recipe.version}, not {request.version!r}")
+            self.check_version(recipe, request.version)
             event = self._event(request, recipe, request_id)
             result = self._invoke(recipe, event, tenant, outcome)
         except ApiError as error:

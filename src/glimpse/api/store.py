@@ -35,6 +35,11 @@ class StoredExecution(BaseModel):
     callback_url: str | None = None
 
 
+class StartedExecution(BaseModel):
+    request: dict[str, Any]
+    callback_url: str | None = None
+
+
 class ExecutionStore:
     """`table` is a boto3 DynamoDB Table resource; `ttl_s` how long an execution is kept."""
 
@@ -52,9 +57,9 @@ class ExecutionStore:
             item["callback_url"] = callback_url
         return self._conditional(lambda: self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(id)"))
 
-    def start(self, tenant_id: str, execution_id: str) -> dict[str, Any] | None:
-        """Mark a queued execution running and return its request; None if it was not queued
-        (a dispatch delivered twice, or an execution expired meanwhile)."""
+    def start(self, tenant_id: str, execution_id: str) -> StartedExecution | None:
+        """Mark a queued execution running and return what running it needs; None if it was not
+        queued (a dispatch delivered twice, or an execution expired meanwhile)."""
         key = _key(tenant_id, execution_id)
         updated: list[dict] = []
         started = self._conditional(lambda: updated.append(self.table.update_item(
@@ -63,7 +68,10 @@ class ExecutionStore:
             ExpressionAttributeValues={":running": "running", ":queued": "queued", ":now": int(self._clock())},
             ReturnValues="ALL_NEW",
         )))
-        return self._read_blob(key, "request", updated[0]["Attributes"]) if started else None
+        if not started:
+            return None
+        item = updated[0]["Attributes"]
+        return StartedExecution(request=self._read_blob(key, "request", item), callback_url=item.get("callback_url"))
 
     def finish(self, tenant_id: str, execution_id: str, result: dict[str, Any]) -> None:
         """Store the result and drop the request: the code and its input are kept no longer than needed."""
