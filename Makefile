@@ -14,6 +14,10 @@ BUILD := build
 RUNNER_ARTIFACT := $(BUILD)/functions/RunnerPythonFunction
 ROUTER_ARTIFACT := $(BUILD)/functions/RouterFunction
 LAMBDA_RUNTIME := $(BUILD)/lambda-runtime
+# RAPID, Lambda's own Runtime API (aws/aws-lambda-runtime-interface-emulator), as the pinned
+# aws-sam-cli wheel ships it: every local execution environment serves its Runtime API with it.
+RAPID := $(BUILD)/rapid/aws-lambda-rie
+SAM_CLI_VERSION := $(shell sed -n 's/^aws-sam-cli==//p' requirements-sam.txt)
 # aws-sam-cli pins pydantic and boto3 versions other than the functions', so it has a venv of its own.
 SAM_VENV := $(BUILD)/sam-cli
 SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
@@ -43,7 +47,7 @@ RUNNER_IDS := $(shell sed -n 's/^  \(Runner[A-Za-z0-9]*Function\):$$/\1/p' templ
 RUNNER_LINKS := $(addprefix $(BUILD)/functions/,$(filter-out RunnerPythonFunction,$(RUNNER_IDS)))
 DISPATCHER_LINK := $(BUILD)/functions/DispatcherFunction
 
-build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built $(RUNNER_LINKS) $(DISPATCHER_LINK)
+build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built $(RAPID) $(RUNNER_LINKS) $(DISPATCHER_LINK)
 
 $(RUNNER_LINKS):
 	mkdir -p $(BUILD)/functions && ln -sfn RunnerPythonFunction $@
@@ -52,7 +56,7 @@ $(DISPATCHER_LINK):
 	mkdir -p $(BUILD)/functions && ln -sfn RouterFunction $@
 
 # The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/.
-$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py $(shell find src/glimpse -name '*.py' -o -name '*.toml')
+$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py functions/runner/glimpse-runtime $(shell find src/glimpse -name '*.py' -o -name '*.toml')
 	rm -rf $(RUNNER_ARTIFACT) && mkdir -p $(RUNNER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/runner/Makefile build-RunnerPythonFunction ARTIFACTS_DIR=$(abspath $(RUNNER_ARTIFACT))
 	touch $@
@@ -62,11 +66,20 @@ $(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk funct
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/api/Makefile build-RouterFunction ARTIFACTS_DIR=$(abspath $(ROUTER_ARTIFACT))
 	touch $@
 
-# What Lambda's python3.12 image holds at /var/runtime: the runtime interface client.
-$(LAMBDA_RUNTIME)/.built: $(VENV)/.installed
+# What Lambda's python3.12 image holds at /var/runtime: the runtime interface client, and the
+# bootstrap that starts it (through the function's AWS_LAMBDA_EXEC_WRAPPER when it names one).
+$(LAMBDA_RUNTIME)/.built: $(VENV)/.installed src/glimpse/environment/runtime-bootstrap
 	rm -rf $(LAMBDA_RUNTIME)
 	$(PY) -m pip install --quiet --target $(LAMBDA_RUNTIME) --platform manylinux2014_x86_64 --python-version 3.12 --only-binary=:all: awslambdaric==4.2.2
+	install -m 0755 src/glimpse/environment/runtime-bootstrap $(LAMBDA_RUNTIME)/bootstrap
 	touch $@
+
+$(RAPID): requirements-sam.txt | $(VENV)/.installed
+	rm -rf $(dir $@) $(BUILD)/cache/sam-cli-wheel && mkdir -p $(dir $@)
+	$(PY) -m pip download --quiet --no-deps --dest $(BUILD)/cache/sam-cli-wheel aws-sam-cli==$(SAM_CLI_VERSION)
+	$(PY) -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("samcli/local/rapid/aws-lambda-rie-x86_64"))' \
+		$(BUILD)/cache/sam-cli-wheel/aws_sam_cli-$(SAM_CLI_VERSION)-py3-none-any.whl > $@.part
+	chmod 0755 $@.part && mv $@.part $@
 
 # Toolchain layers: each layers/toolchains/<name>/Makefile's build-<LogicalId> target, run as
 # `sam build` runs it, into build/layers/<LogicalId>/ (what Lambda unpacks under /opt). A layer is

@@ -6,7 +6,7 @@ import pytest
 
 from glimpse.languages import catalogue
 from glimpse.local import build, project_root, runner_environment
-from host_processes import descendants, parent_of
+from host_processes import descendants
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,11 +32,12 @@ class Invoker:
         return json.loads(answer.payload)
 
     def snapshot(self) -> dict:
-        """What the environment holds, seen from the host: every process under its init (the
-        runtime's parent, so orphans reparented there count too) and the entries of its /tmp,
-        read through /proc/<pid>/root with no help from inside."""
-        runtime = self.environment.runtime_pid
-        return {"processes": sorted(descendants(parent_of(runtime))), "tmp": sorted(os.listdir(f"/proc/{runtime}/root/tmp"))}
+        """What the environment holds, seen from the host: every process under its init (so
+        orphans reparented there count too) but RAPID, and the entries of its /tmp, read through
+        /proc/<pid>/root with no help from inside."""
+        environment = self.environment
+        processes = descendants(environment.init_pid) - {environment.rapid_pid}
+        return {"processes": sorted(processes), "tmp": sorted(os.listdir(f"/proc/{environment.runtime_pid}/root/tmp"))}
 
 
 @pytest.fixture(scope="session")

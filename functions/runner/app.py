@@ -1,22 +1,25 @@
 """Runner Lambda: runs one execution of the language named by GLIMPSE_LANGUAGE.
 
-The sandbox is built once per execution environment (at init), so its probes and its start-up
-sweep cost nothing per request. When a run leaves the environment in a state the sandbox cannot
-prove clean, the answer is posted to the Runtime API first and then the process exits, so Lambda
-replaces the environment before anyone else's code meets it.
+It runs on Lambda's python3.12 runtime but answers through the runner's own Runtime API loop
+(`glimpse.lambda_runtime`, started by the `glimpse-runtime` wrapper that AWS_LAMBDA_EXEC_WRAPPER
+names), which claims each invocation's answer before any untrusted code runs. The sandbox is built
+once per execution environment (at init), so its probes and its start-up sweep cost nothing per
+request. When a run leaves the environment in a state the sandbox cannot prove clean, the loop
+answers and then ends the process (`retire_environment`), so Lambda replaces the environment
+before anyone else's code meets it.
 """
 
-import json
 import os
-import urllib.request
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
 from glimpse.languages import catalogue
 from glimpse.runner import Runner
 from glimpse.sandbox import Sandbox
 
 logger = Logger(service="glimpse-runner")
+copy_config_to_registered_loggers(source_logger=logger)  # glimpse's own log lines in the same JSON
 
 disabled = [name for name in os.environ.get("GLIMPSE_DISABLE_PROTECTIONS", "").split(",") if name]
 runner = Runner(
@@ -35,16 +38,10 @@ def handler(event, context):
         extra={"status": reply.get("status", reply.get("error")), "run_ms": (reply.get("run") or {}).get("time_ms")},
     )
     if not runner.sandbox.clean:
-        logger.error("environment could not be proven clean; retiring it")
-        answer_and_exit(context.aws_request_id, reply)
+        logger.error("environment could not be proven clean; retiring it after this answer")
     return reply
 
 
-def answer_and_exit(request_id: str, reply: dict) -> None:
-    url = f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2018-06-01/runtime/invocation/{request_id}/response"
-    request = urllib.request.Request(url, data=json.dumps(reply).encode(), method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=5):
-            pass
-    finally:
-        os._exit(0)  # even when the answer could not be posted: this environment must go
+def retire_environment() -> bool:
+    """Asked by the runtime loop after each answer: True ends this execution environment."""
+    return not runner.sandbox.clean

@@ -37,15 +37,29 @@ def test_each_environment_is_993_inside_and_kernel_ids_of_its_own_outside(new_en
         uid, gid = kernel_ids(environment.runtime_pid)
         assert uid in OWN_RANGE and gid in OWN_RANGE
         assert (uid, gid) == (environment.confinement.ids.uid, environment.confinement.ids.gid)
-        # Only Lambda's user and group are mapped; root's files show as nobody.
+        # Only Lambda's user and group, and RAPID's, are mapped; root's files show as nobody.
+        rapid = environment.confinement.ids.rapid_id
         _, files = call(environment, "read", paths=["/proc/self/uid_map", "/proc/self/gid_map", "/proc/self/setgroups"])
-        assert files["/proc/self/uid_map"].split() == ["993", str(uid), "1"]
-        assert files["/proc/self/gid_map"].split() == ["990", str(gid), "1"]
+        assert sorted(line.split() for line in files["/proc/self/uid_map"].splitlines()) == [["901", str(rapid), "1"], ["993", str(uid), "1"]]
+        assert sorted(line.split() for line in files["/proc/self/gid_map"].splitlines()) == [["901", str(rapid), "1"], ["990", str(gid), "1"]]
         assert files["/proc/self/setgroups"].strip() == "deny"
+        # RAPID, the runtime's parent, is a user of its own with nothing but what it needs.
+        assert kernel_ids(environment.rapid_pid) == (rapid, rapid) and rapid not in (uid, gid)
+        assert _capabilities(environment.rapid_pid) == {"CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_KILL"}
         _, listing = call(environment, "stat", path="/var/task/app.py")
         assert (listing["uid"], listing["gid"]) == (65534, 65534)
         outside.append(uid)
     assert outside[0] != outside[1]
+
+
+def _capabilities(pid: int) -> set[str]:
+    """The effective capabilities of a process, by name."""
+    with open(f"/proc/{pid}/status") as status:
+        effective = int(next(line for line in status if line.startswith("CapEff:")).split()[1], 16)
+    return {name for name, number in _CAPABILITY_NUMBERS.items() if effective >> number & 1}
+
+
+_CAPABILITY_NUMBERS = {"CAP_KILL": 5, "CAP_SETGID": 6, "CAP_SETUID": 7, "CAP_SETPCAP": 8, "CAP_SYS_ADMIN": 21}
 
 
 @own_ids

@@ -107,25 +107,34 @@ def test_an_init_error_is_raised_by_start_and_answered_by_invoke(new_environment
     environment = new_environment(start=False, handler="no_such_module.handler")
     with pytest.raises(EnvironmentInitError) as raised:
         environment.start()
-    document = json.loads(raised.value.document)
-    assert document["errorType"] == "Runtime.ImportModuleError"
-    assert "no_such_module" in document["errorMessage"]
+    assert json.loads(raised.value.document)["errorType"] == "Runtime.ImportModuleError"  # as the runtime reported it
+    assert "no_such_module" in raised.value.logs
     assert not environment.alive
 
-    result = environment.invoke(b"{}")
-    assert result.function_error == "Unhandled"
-    assert json.loads(result.payload)["errorType"] == "Runtime.ImportModuleError"
-    assert result.environment_retired
-    assert environment.starts == 2  # Lambda retries the init on the next invocation
+    for starts in (2, 3):  # an invocation starts the runtime itself; Lambda retries the init each time
+        result = environment.invoke(b"{}")
+        document = json.loads(result.payload)
+        assert result.function_error == "Unhandled"
+        assert document["errorType"] == "Runtime.ImportModuleError"
+        assert "no_such_module" in document["errorMessage"]
+        assert result.environment_retired and not environment.alive
+        assert environment.starts == starts
 
 
-def test_a_runtime_that_never_asks_for_work_fails_init_and_is_killed(new_environment):
+@pytest.mark.parametrize("started_by", ["start", "invoke"])
+def test_a_runtime_that_never_asks_for_work_fails_init_and_is_killed(new_environment, started_by):
     environment = new_environment(start=False, handler="slow_init.handler", init_timeout_s=0.5)
     started = time.monotonic()
-    with pytest.raises(EnvironmentInitError) as raised:
-        environment.start()
+    if started_by == "start":
+        with pytest.raises(EnvironmentInitError) as raised:
+            environment.start()
+        document = json.loads(raised.value.document)
+    else:
+        result = environment.invoke(b"{}")
+        assert result.function_error == "Unhandled" and result.environment_retired
+        document = json.loads(result.payload)
     assert time.monotonic() - started < 3
-    assert json.loads(raised.value.document)["errorType"] == "Sandbox.Timedout"
+    assert document["errorType"] == "Sandbox.Timedout"
     assert not environment.alive
     assert bwrap_children() == []
 

@@ -59,9 +59,9 @@ def test_an_invocation_answers_the_payload_with_lambdas_headers(client):
 
 
 def test_names_arns_and_qualifiers_resolve_as_in_lambda(client):
-    arn = "arn:aws:lambda:us-east-1:123456789012:function:Fixture"
+    arn = "arn:aws:lambda:us-east-1:012345678912:function:Fixture"
     for options in ({"FunctionName": arn}, {"FunctionName": "Fixture:live"}, {"FunctionName": "Fixture", "Qualifier": "live"},
-                    {"FunctionName": f"{arn}:live"}, {"FunctionName": "123456789012:function:Fixture"}):
+                    {"FunctionName": f"{arn}:live"}, {"FunctionName": "012345678912:function:Fixture"}):
         response, _ = invoke(client, "echo", **options)
         assert response["ExecutedVersion"] == ("1" if "live" in str(options) else "$LATEST")
     with pytest.raises(client.exceptions.ResourceNotFoundException, match="function:Fixture:nope"):

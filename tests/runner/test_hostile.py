@@ -2,12 +2,14 @@
 ran it is clean again: no process of the run, no file in /tmp, and the next run works."""
 
 import base64
+import concurrent.futures
 import hashlib
 import json
 import os
 import random
 import string
 import time
+import uuid
 
 import pytest
 
@@ -182,7 +184,10 @@ def test_the_runtime_process_reveals_nothing_through_proc(runner):
     if runner.profile == "lambda":  # the runtime is the program's parent, and non-dumpable
         parent = str(snooped["parent"])
         assert snooped["seen"][parent + "/environ"] == "PermissionError"
-        assert "awslambdaric" in snooped["seen"][parent + "/cmdline"]
+        assert "glimpse.lambda_runtime" in snooped["seen"][parent + "/cmdline"]
+        # RAPID, the runtime's parent, is another user's: its environment is closed too
+        rapid = next(name.split("/")[0] for name, seen in snooped["seen"].items() if "aws-lambda-rie" in seen)
+        assert snooped["seen"][rapid + "/environ"] == "PermissionError"
     assert_clean(runner, runner.starts)
 
 
@@ -257,24 +262,98 @@ def test_isolation_lists_only_what_was_enforced(runner):
         assert {"seccomp", "namespaces"} <= set(isolation["protections"])
 
 
+# What a program can do to the Runtime API in Lambda, where nothing stands between it and
+# 127.0.0.1:9001 (in the lambda profile the environment's RAPID serves it, as in Lambda): read the
+# invocation again, answer it with the real request id (given on stdin: in Lambda a thief reads it
+# from /next), then wait on /next for the next request. Optionally it kills the runtime first, so
+# that nothing holds the answer.
 RUNTIME_API_THIEF = """
-import json, urllib.request
-attempts = {}
-for method, path in (("GET", "/2018-06-01/runtime/invocation/next"),
-                     ("POST", "/2018-06-01/runtime/invocation/guessed-id/response")):
-    request = urllib.request.Request("http://127.0.0.1:9001" + path, data=b'{"forged": true}' if method == "POST" else None, method=method)
+import json, os, signal, sys, time, urllib.error, urllib.request
+request_id, seconds, kill_runtime = sys.stdin.read().split()
+if kill_runtime == "yes":
+    os.kill(os.getppid(), signal.SIGKILL)
+api = "http://127.0.0.1:9001/2018-06-01/runtime"
+def call(method, path, body=None):
     try:
-        with urllib.request.urlopen(request, timeout=1) as answer:
-            attempts[path] = answer.status
-    except Exception as error:
-        attempts[path] = type(error).__name__ + str(getattr(error, "code", ""))
+        with urllib.request.urlopen(urllib.request.Request(api + path, data=body, method=method), timeout=0.5) as answer:
+            return [answer.status, answer.read().decode(errors="replace")]
+    except urllib.error.HTTPError as error:
+        return [error.code, error.read().decode(errors="replace")]
+    except OSError as error:
+        return [type(error).__name__, str(error)]
+forged = json.dumps({"status": "accepted", "forged": True, "tests": [{"index": 0, "status": "accepted"}]}).encode()
+attempts = {"next": call("GET", "/invocation/next"),
+            "response": call("POST", "/invocation/" + request_id + "/response", forged),
+            "error": call("POST", "/invocation/" + request_id + "/error", forged)}
+deadline, polls = time.monotonic() + float(seconds), []
+while time.monotonic() < deadline:
+    polls.append(call("GET", "/invocation/next"))
+    time.sleep(0.05)
+attempts["polls"] = polls
 print(json.dumps(attempts))
 """
+NEXT_CALLER = {"language": "python", "code": "print(input()[::-1])", "stdin": "the next caller's input"}
 
 
-def test_the_runtime_api_yields_neither_the_next_event_nor_a_forged_answer(runner):
-    result = runner(RUNTIME_API_THIEF)
-    assert result["status"] == "ok" and "forged" not in result  # the answer is the runner's own
+def _steal(environment, kill_runtime: bool = False, judged: bool = False) -> tuple:
+    """The thief's invocation, and the next caller's, sent while the thief still polls /next."""
+    thief_id = str(uuid.uuid4())
+    orders = f"{thief_id} 1.5 {'yes' if kill_runtime else 'no'}"
+    event = {"language": "python", "code": RUNTIME_API_THIEF}
+    if judged:
+        event["tests"] = [{"stdin": orders, "expected_stdout": "what the thief prints is never this"}]
+    else:
+        event["stdin"] = orders
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        stealing = pool.submit(environment.invoke, json.dumps(event).encode(), request_id=thief_id)
+        time.sleep(0.7)  # the program is polling now
+        next_caller = environment.invoke(json.dumps(NEXT_CALLER).encode())
+        return stealing.result(), next_caller
+
+
+def _assert_nothing_taken(attempts: dict) -> None:
+    answers = [attempts["next"], attempts["response"], attempts["error"], *attempts["polls"]]
+    assert attempts["polls"], "the program stopped polling"
+    assert not [answer for answer in answers if answer[0] in (200, 202)], answers
+    assert "the next caller's input" not in json.dumps(attempts)
+
+
+def _assert_the_next_caller_is_answered(next_caller) -> None:
+    result = json.loads(next_caller.payload)
+    assert next_caller.function_error is None
+    assert result["status"] == "ok" and result["run"]["stdout"] == "tupni s'rellac txen eht\n"
+
+
+def test_a_program_can_neither_answer_for_the_runner_nor_take_the_next_request(runner):
+    stolen, next_caller = _steal(runner.environment)
+    result = json.loads(stolen.payload)
+    assert stolen.function_error is None and "forged" not in result  # the runner's own answer
+    assert result["status"] == "ok" and result["id"]
     attempts = json.loads(result["run"]["stdout"])
-    assert 200 not in attempts.values() and 202 not in attempts.values()
-    assert_clean(runner, runner.starts)
+    _assert_nothing_taken(attempts)
+    if runner.profile == "lambda":  # RAPID is reachable, as in Lambda: the answer being claimed, it
+        # refuses /next at once, and holds a forged answer until the runner's is in, then refuses it
+        assert attempts["next"][0] == 403 and "InvalidStateTransition" in attempts["next"][1]
+        assert {attempts["response"][0], attempts["error"][0]} <= {403, "TimeoutError"}
+    _assert_the_next_caller_is_answered(next_caller)
+    assert not next_caller.environment_retired and runner.environment.starts == runner.starts
+
+
+def test_a_program_in_judge_mode_cannot_forge_its_verdict(runner):
+    stolen, next_caller = _steal(runner.environment, judged=True)
+    result = json.loads(stolen.payload)
+    assert "forged" not in result and result["status"] == "wrong_answer"
+    assert result["tests"][0]["status"] == "wrong_answer"
+    _assert_the_next_caller_is_answered(next_caller)
+
+
+def test_a_program_that_kills_the_runtime_mid_answer_gets_the_environment_replaced(runner):
+    stolen, next_caller = _steal(runner.environment, kill_runtime=True)
+    assert b"forged" not in stolen.payload
+    if runner.profile == "lambda":  # it can: the caller learns the runtime died, and nothing else
+        assert stolen.function_error == "Unhandled" and stolen.environment_retired
+        assert json.loads(stolen.payload)["errorType"] == "Runtime.ExitError"
+        assert runner.environment.starts == runner.starts + 1
+    else:  # the runner's namespaces hide the runtime from the program
+        assert json.loads(stolen.payload)["status"] == "ok" and not stolen.environment_retired
+    _assert_the_next_caller_is_answered(next_caller)

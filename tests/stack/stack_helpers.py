@@ -57,11 +57,11 @@ def census(language: str) -> str:
 
 
 def runtime_in(pid_namespace: str) -> int:
-    """The host pid of the runtime (awslambdaric) of the environment with this pid namespace."""
+    """The host pid of the runner's runtime (its own loop) in the environment with this pid namespace."""
     for name in os.listdir("/proc"):
         try:
             if name.isdigit() and os.readlink(f"/proc/{name}/ns/pid") == pid_namespace \
-                    and b"awslambdaric" in Path(f"/proc/{name}/cmdline").read_bytes():
+                    and b"glimpse.lambda_runtime" in Path(f"/proc/{name}/cmdline").read_bytes():
                 return int(name)
         except OSError:
             continue

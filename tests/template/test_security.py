@@ -109,7 +109,7 @@ def test_runners_may_only_write_their_own_logs(synthesized, network):
     (denied,) = [statement for statement in found if statement["Effect"] == "Deny"]
     assert interfaces["Action"] == denied["Action"] == NETWORK_INTERFACE_ACTIONS
     assert denied["Resource"] == "*" and set(denied["Condition"]) == {"ArnLike"}
-    assert resolver.value(denied["Condition"]["ArnLike"]["lambda:SourceFunctionArn"]) == "arn:aws:lambda:us-east-1:123456789012:function:*"
+    assert resolver.value(denied["Condition"]["ArnLike"]["lambda:SourceFunctionArn"]) == "arn:aws:lambda:us-east-1:012345678912:function:*"
     assert group_vpc(template) == {"Fn::If": ["CreateVpc", {"Ref": "RunnerVpc"}, {"Ref": "ExistingVpcId"}]}
     assert len(found) == 3
 

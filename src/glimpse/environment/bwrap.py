@@ -40,7 +40,7 @@ class BwrapCommand:
         self.add_fd_option("--ro-bind-data", memfd_with("glimpse-data", data))
         self.add(path)
 
-    def spawn(self, *, output: int, prepare: Callable[[int], None] = lambda _pid: None) -> tuple[subprocess.Popen, int | None]:
+    def spawn(self, *, stdout: int, stderr: int, prepare: Callable[[int], None] = lambda _pid: None) -> tuple[subprocess.Popen, int | None]:
         """Start bwrap; return it and the host pid of the sandbox's init (None if bwrap failed).
         `prepare(init_pid)` runs before the init starts the program; if it raises, bwrap is killed."""
         info_read, info_write = os.pipe2(os.O_CLOEXEC)
@@ -54,8 +54,8 @@ class BwrapCommand:
                 executable=bwrap_path(),
                 env={},
                 stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
+                stdout=stdout,
+                stderr=stderr,
                 pass_fds=[args_fd, *self._fds],
                 extra_groups=[] if os.geteuid() == 0 else None,  # root's groups stay out of the sandbox
                 # A terminal's Ctrl-C reaches its whole foreground process group: the environment

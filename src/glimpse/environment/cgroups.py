@@ -4,7 +4,7 @@ What is used: cgroup v1's `pids` and `memory` controllers, as root. Each environ
 `glimpse-env-<uid>` (its leased kernel uid, so the name is unique on the machine) under this
 process's own cgroup of each hierarchy, so whatever limits this process lives under still hold:
 - pids.max = 1024 (Lambda's quota of processes and threads per execution environment) plus the
-  two processes of bwrap;
+  two processes of bwrap and room for RAPID's threads;
 - memory.limit_in_bytes (and memsw, so swap is no way around it) = the function's memory size.
 bwrap is started from a thread that has just joined them, so bwrap and everything of the
 environment are in them from their first instruction. (A thread moves itself cheaply: moving
@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROCESS_LIMIT = 1024  # Lambda: "Execution processes/threads", per execution environment
-_BWRAP_PROCESSES = 2  # bwrap outside and the sandbox's init: in the cgroup, not the function's own
+# In the cgroup but not the function's own: bwrap outside, the sandbox's init, and RAPID, whose Go
+# runtime starts a thread per processor and more while threads block in system calls.
+_PLATFORM_TASKS = 2 + 64
 _CONTROLLERS = ("pids", "memory")
 _REMOVE_LIMIT_S = 2.0
 
@@ -75,7 +77,7 @@ class EnvironmentCgroups:
                 _make_fresh(directory)
                 self.directories[controller] = directory
             if "pids" in self.directories:
-                _write(self.directories["pids"] / "pids.max", PROCESS_LIMIT + _BWRAP_PROCESSES)
+                _write(self.directories["pids"] / "pids.max", PROCESS_LIMIT + _PLATFORM_TASKS)
             if "memory" in self.directories:
                 self._limit_memory(self.directories["memory"], memory_mb * 1024 * 1024)
         except BaseException:

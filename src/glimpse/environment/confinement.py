@@ -26,9 +26,10 @@ _unnamed = itertools.count()  # names cgroups when there are no kernel ids to na
 
 
 class Confinement:
-    def __init__(self, *, as_root: bool, memory_mb: int) -> None:
+    def __init__(self, *, as_root: bool, memory_mb: int, rapid_uid: int = identity.RAPID_UID) -> None:
         self.as_root = as_root
         self.memory_mb = memory_mb
+        self.rapid_uid = rapid_uid  # who RAPID is inside
         self.ids: identity.KernelIds | None = None
         self.cgroups: EnvironmentCgroups | None = None
         self._user_namespace: int | None = None
@@ -41,7 +42,7 @@ class Confinement:
         try:
             if identity.user_namespaces_work():
                 self.ids = identity.lease_kernel_ids()
-                self._user_namespace = identity.user_namespace(self.ids)
+                self._user_namespace = identity.user_namespace(self.ids, self.rapid_uid)
                 self.own_user_namespace = True
             if cgroup_support().parents:
                 name = f"glimpse-env-{self.ids.uid}" if self.ids else f"glimpse-env-{os.getpid()}-{next(_unnamed)}"

@@ -1,13 +1,16 @@
-"""A kernel uid and gid of its own for each environment, seen inside as Lambda's 993:990.
+"""Kernel ids of its own for each environment: its runtime's, seen inside as Lambda's 993:990, and
+RAPID's (the Runtime API's process), seen inside as 901:901.
 
 Per-user limits are counted per kernel uid across the whole machine (RLIMIT_NPROC first of all):
 if every environment's runtime really ran as uid 993, one environment's processes and threads
 would make another's fork() or pthread_create() fail with EAGAIN. So, as root, each environment
 leases a pair of ids (U, G) from a range of its own and gets a user namespace whose only mappings
-are 993 -> U and 990 -> G. bwrap builds the sandbox as root in the host's user namespace (it reads
+are 993 -> U and 990 -> G, and RAPID's 901 -> R for uid and gid, from a second range. bwrap builds the sandbox as root in the host's user namespace (it reads
 any path and mounts as before), then enters that namespace (`--userns2`) just before starting the
 program, and setpriv takes 993:990 there, that is U:G on the host. Nothing else is mapped: files
-of root and of every other owner show as nobody (65534) inside.
+of root and of every other owner show as nobody (65534) inside. RAPID runs as R so that the runtime,
+and whatever it starts, can neither signal it nor read its memory, as in Lambda, where RAPID is not
+the function's user (the runner's sweep signals every process of its own user).
 
 The namespace belongs to root and is a child of the host's, so the runtime holds no capability
 over it, and the kernel counts RLIMIT_NPROC per namespace and uid: each environment has a
@@ -27,10 +30,13 @@ from pathlib import Path
 
 SANDBOX_UID = 993  # sbx_user1051, Lambda's one user
 SANDBOX_GID = 990
+RAPID_UID = RAPID_GID = 901  # the Runtime API's process, a user of its own
+
 
 # U = G = IDS_BASE + slot. 0x70000000..0x7000FFFF lies in the range systemd leaves unassigned
 # (above the container range 0x00080000..0x6FFFFFFF that systemd-nspawn and most /etc/subuid
 # allocations draw from, below 2^31), so no account, container or rootless-podman user owns it.
+# RAPID's id R = IDS_BASE + IDS_COUNT + slot, from the next 65,536 ids of that unassigned range.
 IDS_BASE = 0x7000_0000
 IDS_COUNT = 0x1_0000
 LEASE_DIR = Path("/run/glimpse-environments")
@@ -41,10 +47,11 @@ _NAMESPACE_LIMIT_S = 5.0
 
 
 class KernelIds:
-    """A leased uid and gid (the same number), held until release()."""
+    """A leased uid and gid (the same number) and RAPID's id, held until release()."""
 
     def __init__(self, slot: int, fd: int, path: Path) -> None:
         self.uid = self.gid = IDS_BASE + slot
+        self.rapid_id = IDS_BASE + IDS_COUNT + slot
         self._fd: int | None = fd
         self._path = path
 
@@ -93,18 +100,18 @@ def _try_lease(slot: int) -> KernelIds | None:
         os.close(fd)
 
 
-def user_namespace(ids: KernelIds) -> int:
-    """A file descriptor of a new user namespace whose only mappings are 993 -> ids.uid and
-    990 -> ids.gid, with setgroups denied. Root creates it (so root owns it) in the host's user
+def user_namespace(ids: KernelIds, rapid_uid: int = RAPID_UID) -> int:
+    """A file descriptor of a new user namespace whose only mappings are 993 -> ids.uid,
+    990 -> ids.gid and RAPID's uid and gid (901) -> ids.rapid_id, with setgroups denied. Root creates it (so root owns it) in the host's user
     namespace; a short-lived `unshare --user` process holds it while the maps are written."""
     holder = subprocess.Popen([UNSHARE, "--user", "--", SLEEP, "infinity"], env={}, stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, process_group=0)
     try:
         proc = f"/proc/{holder.pid}"
         _await_own_namespace(holder, proc)
-        _write(f"{proc}/uid_map", f"{SANDBOX_UID} {ids.uid} 1\n")
+        _write(f"{proc}/uid_map", f"{SANDBOX_UID} {ids.uid} 1\n{rapid_uid} {ids.rapid_id} 1\n")
         _write(f"{proc}/setgroups", "deny")
-        _write(f"{proc}/gid_map", f"{SANDBOX_GID} {ids.gid} 1\n")
+        _write(f"{proc}/gid_map", f"{SANDBOX_GID} {ids.gid} 1\n{rapid_uid} {ids.rapid_id} 1\n")
         return os.open(f"{proc}/ns/user", os.O_RDONLY | os.O_CLOEXEC)
     finally:
         holder.kill()

@@ -9,7 +9,9 @@ from .config import FunctionConfig
 FAKE_SECRET_MARKER = "GLIMPSEFAKESECRET"
 
 REGION = "us-east-1"
-ACCOUNT_ID = "123456789012"
+# RAPID (aws-lambda-rie) writes this account into every function ARN it gives a runtime; the rest
+# of the local stack uses the same, so an ARN a function is told is one the stack knows.
+ACCOUNT_ID = "012345678912"
 
 
 def function_arn(function: FunctionConfig) -> str:
