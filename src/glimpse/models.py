@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -46,6 +47,25 @@ class Strict(BaseModel):
     """A request model: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Answer(BaseModel):
+    """A model of a runner's answer. The router reads it from a Lambda environment where untrusted
+    code ran, so it is checked as strictly as a request: unknown fields are an error and every
+    size is bounded (docs/security.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# What one output stream of an answer may hold: the largest output a run keeps, as base64.
+MAX_STREAM_CHARS = 4 * (1 * MIB // 3 + 1)
+MAX_MESSAGE_CHARS = 2000
+MAX_COUNT = 10**12  # any time in ms, CPU time or memory in KiB a real run reports is far below
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Stream = Annotated[str, Field(max_length=MAX_STREAM_CHARS)]
+Message = Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+SignalName = Annotated[str, Field(pattern=r"^SIG[A-Z0-9+-]{1,12}$")]
+ExitCode = Annotated[int, Field(ge=-(2**31), lt=2**31)]
 
 
 class LimitBound(BaseModel):
@@ -220,70 +240,76 @@ class Status(enum.StrEnum):
     SKIPPED = "skipped"  # a test not run, after a failure with stop_on_first_failure
 
 
-class Stage(BaseModel):
+class Stage(Answer):
     """One stage (compile or run) of an execution."""
 
     status: Status
-    stdout: str = ""
-    stderr: str = ""
+    stdout: Stream = ""
+    stderr: Stream = ""
     # "utf8" when the bytes were valid UTF-8 (as is), else "base64" (the exact bytes, encoded).
     stdout_encoding: Literal["utf8", "base64"] = "utf8"
     stderr_encoding: Literal["utf8", "base64"] = "utf8"
-    exit_code: int | None = None
-    signal: str | None = None
-    time_ms: int = 0
-    cpu_ms: int = 0
-    memory_kb: int = 0
+    exit_code: ExitCode | None = None
+    signal: SignalName | None = None
+    time_ms: Count = 0
+    cpu_ms: Count = 0
+    memory_kb: Count = 0
     truncated: bool = False
-    message: str | None = Field(default=None, description="why the stage ended, when not by itself")
+    message: Message | None = Field(default=None, description="why the stage ended, when not by itself")
 
 
-class TestResult(BaseModel):
+class TestResult(Answer):
     """One test of judge mode: its verdict and its run's accounts. stdout and stderr are there only
     when the request asked for them (`return_outputs`)."""
 
     __test__ = False  # not a pytest test class, whatever its name
 
-    index: int = Field(description="the test's position in the request's `tests`, from 0")
+    index: int = Field(ge=0, lt=MAX_TESTS, description="the test's position in the request's `tests`, from 0")
     status: Status
-    time_ms: int = 0
-    cpu_ms: int = 0
-    memory_kb: int = 0
-    exit_code: int | None = None
-    signal: str | None = None
-    message: str | None = Field(default=None, description="why the test ended or was not run, when not by itself")
+    time_ms: Count = 0
+    cpu_ms: Count = 0
+    memory_kb: Count = 0
+    exit_code: ExitCode | None = None
+    signal: SignalName | None = None
+    message: Message | None = Field(default=None, description="why the test ended or was not run, when not by itself")
     truncated: bool = False
-    stdout: str | None = None
-    stderr: str | None = None
+    stdout: Stream | None = None
+    stderr: Stream | None = None
     stdout_encoding: Literal["utf8", "base64"] | None = None
     stderr_encoding: Literal["utf8", "base64"] | None = None
 
 
-class Isolation(BaseModel):
-    profile: str
-    protections: list[str]
+class Isolation(Answer):
+    profile: str = Field(max_length=16, pattern=r"^[a-z-]+$")
+    protections: list[Annotated[str, Field(max_length=32, pattern=r"^[a-z_]+$")]] = Field(max_length=32)
 
 
-class ExecutionResult(BaseModel):
-    id: str
-    language: str
-    version: str
+class ExecutionResult(Answer):
+    id: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    language: str = Field(max_length=32)
+    version: str = Field(max_length=32)
     status: Status
     compile: Stage | None = None
     run: Stage | None = None
-    tests: list[TestResult] | None = None
+    tests: list[TestResult] | None = Field(default=None, max_length=MAX_TESTS)
     limits: Limits
     isolation: Isolation
 
 
-class FieldError(BaseModel):
-    field: str
-    message: str
+def _cut(limit: int):
+    """A string kept to `limit` characters: a field error may quote the name of an unknown field,
+    which the request chose, and must never fail to be made for it."""
+    return BeforeValidator(lambda value: value[:limit] if isinstance(value, str) else value)
 
 
-class Rejection(BaseModel):
+class FieldError(Answer):
+    field: Annotated[str, _cut(200)]
+    message: Annotated[str, _cut(MAX_MESSAGE_CHARS)]
+
+
+class Rejection(Answer):
     """The runner's answer to an event it will not run: nothing was written, nothing ran."""
 
     error: Literal["invalid_request"] = "invalid_request"
-    message: str
-    fields: list[FieldError] = Field(default_factory=list)
+    message: Annotated[str, _cut(MAX_MESSAGE_CHARS)]
+    fields: list[FieldError] = Field(default_factory=list, max_length=100)

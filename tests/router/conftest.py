@@ -29,6 +29,7 @@ def extra_functions() -> dict[str, tuple[FunctionConfig, FunctionSettings]]:
         (dataclasses.replace(python, name="PythonShortTimeout", timeout_s=2.0), runner),
         (FunctionConfig(name="Sleeper", handler="app.sleep", code_dir=STAND_INS, timeout_s=10.0, environment={"SLEEP_S": "5"}), runner),
         (FunctionConfig(name="TenantEcho", handler="app.echo_tenant", code_dir=STAND_INS), runner),
+        (FunctionConfig(name="Forger", handler="app.forge", code_dir=STAND_INS), runner),
         (FunctionConfig(name="SharedTenantEcho", handler="app.echo_tenant", code_dir=STAND_INS),
          runner.model_copy(update={"tenant_isolation": False})),
     ]

@@ -1,9 +1,12 @@
 """When the runner fails, the caller gets a clear status and the request id, never a trace: each
 failure is produced for real (a program that kills its runner, a runner out of time, a full
-function, a runner slower than the router waits)."""
+function, a runner slower than the router waits, an answer that breaks the contract)."""
 
+import json
 import threading
 import time
+
+import pytest
 
 CRASH = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"  # the runtime is the program's parent
 
@@ -69,3 +72,20 @@ def test_the_compatibility_routes_map_failures_too(router):
     piston = router.call("POST", "/api/v2/execute", {"language": "python", "version": "*", "files": [{"content": CRASH}]})
     assert piston.status == 502
     assert piston.body["message"] and piston.body["request_id"] == piston.request_id
+
+
+@pytest.mark.parametrize("forgery", ["unknown field", "another execution", "tests not asked for", "oversized output",
+                                     "bad signal", "not an object"])
+def test_an_answer_that_breaks_the_contract_is_a_502_logged_and_counted_never_passed_on(router_for, capsys, forgery):
+    # Forger answers what a program that took over its runner could: each breaks the contract one way.
+    router = router_for(GLIMPSE_RUNNER_PYTHON="Forger", GLIMPSE_RUNNER_QUALIFIER="")
+    capsys.readouterr()
+    answer = router.call("POST", "/v1/executions", {"language": "python", "code": "x", "stdin": forgery})
+    _assert_error(answer, 502, "runner_failed")
+    assert "forged" not in json.dumps(answer.body) and "accepted" not in json.dumps(answer.body)
+    record = [record for record in router.log_records() if record.get("request_id") == answer.request_id][-1]
+    assert record["status"] == "runner_failed" and record["answer_problem"] and record["runner_request_id"]
+    logged = router.logs.getvalue()
+    assert "forged log line" not in logged and '"level":"INFO"}' not in record["answer_problem"]
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert any(document.get("RunnerAnswersRefused") == [1.0] for document in metrics)

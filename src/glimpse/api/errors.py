@@ -17,6 +17,7 @@ class ApiError(Exception):
     # Set when a runner invocation failed: what the logs say about it (never shown to the caller).
     runner_request_id: str | None = None
     runner_error_type: str | None = None
+    answer_problem: str | None = None  # what was wrong with a runner's answer
     recorded = False  # logged and counted already
 
     def __init__(self, message: str, fields: list[FieldError] | None = None) -> None:

@@ -1,9 +1,16 @@
 """One execution through the router: resolve the language, cap the limits, invoke the language's
 runner for the tenant, check its answer against the contract; and record what happened (never
-the code, stdin or output)."""
+the code, stdin or output).
+
+A runner's answer comes from a Lambda environment where untrusted code ran: it is checked as
+strictly as a request (glimpse.models.Answer: no unknown field, every size bounded, the whole answer
+within Lambda's 6 MB) and against the request it answers (its id, language and tests). One that
+fails is a 502 runner_failed, logged with what was wrong (pydantic's words and the field's place,
+never a value from the answer) and counted; it is never passed on (docs/security.md)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 from aws_lambda_powertools import Logger, Metrics
@@ -16,6 +23,9 @@ from glimpse.api.settings import RouterSettings
 from glimpse.languages import Recipe, UnknownLanguage, catalogue
 from glimpse.models import ExecutionRequest, ExecutionResult, Rejection
 
+# Lambda's limit for a synchronous answer; a larger one cannot be a runner's own.
+MAX_ANSWER_BYTES = 6 * 1024 * 1024
+_PRINTABLE_PLACE = re.compile(r"[A-Za-z0-9_]{1,40}")
 
 
 class Tenant(BaseModel):
@@ -78,43 +88,53 @@ class Executions:
             error.recorded = True
             self._record(outcome | {"status": error.code, "http_status": int(error.status),
                                     "runner_request_id": error.runner_request_id,
-                                    "runner_error_type": error.runner_error_type}, language, started, error)
+                                    "runner_error_type": error.runner_error_type,
+                                    "answer_problem": error.answer_problem}, language, started, error)
             raise
         run_ms = result.run.time_ms if result.run else None
         self._record(outcome | {"status": str(result.status), "http_status": 200, "execution_id": result.id, "run_ms": run_ms},
                      language, started, None)
         return result
 
-    def _event(self, request: ExecutionRequest, recipe: Recipe, request_id: str) -> bytes:
+    def _event(self, request: ExecutionRequest, recipe: Recipe, request_id: str) -> ExecutionRequest:
         """The runner's event: the request with the language's id, the deployment's time cap and an id."""
         limits = request.limits.model_copy(update={"time_ms": min(request.limits.time_ms, self.settings.max_time_ms)})
-        event = request.model_copy(update={
-            "id": request.id or request_id,
-            "language": recipe.id,
-            "limits": limits,
-        })
-        return event.model_dump_json(exclude_none=True).encode()
+        return request.model_copy(update={"id": request.id or request_id, "language": recipe.id, "limits": limits})
 
-    def _invoke(self, recipe: Recipe, event: bytes, tenant: Tenant, outcome: dict) -> ExecutionResult:
-        outcome["request_bytes"] = len(event)
+    def _invoke(self, recipe: Recipe, event: ExecutionRequest, tenant: Tenant, outcome: dict) -> ExecutionResult:
+        payload = event.model_dump_json(exclude_none=True).encode()
+        outcome["request_bytes"] = len(payload)
         invoked = time.monotonic()
         try:
-            answer = self.runners.invoke(self.settings.runners[recipe.id], event, tenant.id)
+            answer = self.runners.invoke(self.settings.runners[recipe.id], payload, tenant.id)
         finally:
             outcome["runner_ms"] = round((time.monotonic() - invoked) * 1000, 1)
         outcome["runner_request_id"] = answer.request_id
         outcome["response_bytes"] = answer.size_bytes
-        document = answer.document
-        if isinstance(document, dict) and document.get("error") == "invalid_request":
-            try:
-                rejection = Rejection.model_validate(document)
-            except ValidationError:
-                raise RunnerFailed("the runner's answer does not follow the contract") from None
-            raise InvalidRequest(rejection.message, rejection.fields)
         try:
-            return ExecutionResult.model_validate(document)
-        except ValidationError:
-            raise RunnerFailed("the runner's answer does not follow the contract") from None
+            return self._checked(answer.document, answer.size_bytes, event)
+        except ValueError as problem:  # pydantic's ValidationError is one
+            failure = RunnerFailed("the runner's answer does not follow the contract")
+            failure.runner_request_id, failure.answer_problem = answer.request_id, _describe(problem)
+            self.metrics.add_metric(name="RunnerAnswersRefused", unit=MetricUnit.Count, value=1)
+            raise failure from None
+
+    @staticmethod
+    def _checked(document, size_bytes: int, event: ExecutionRequest) -> ExecutionResult:
+        """The runner's result for `event`; raises InvalidRequest for its rejection, and
+        ValidationError or ValueError for an answer that is neither."""
+        if size_bytes > MAX_ANSWER_BYTES:
+            raise ValueError(f"the answer has {size_bytes} bytes, more than Lambda's {MAX_ANSWER_BYTES}")
+        if isinstance(document, dict) and document.get("error") == "invalid_request":
+            rejection = Rejection.model_validate(document)
+            raise InvalidRequest(rejection.message, rejection.fields)
+        result = ExecutionResult.model_validate(document)
+        if result.id != event.id or result.language != event.language:
+            raise ValueError("the answer is for another execution (its id or language differs)")
+        tests = [test.index for test in result.tests or []]
+        if (event.tests is None) != (result.tests is None) or tests != list(range(len(event.tests or []))):
+            raise ValueError("the answer's tests are not the request's")
+        return result
 
     def _record(self, outcome: dict, language: str, started: float, error: ApiError | None) -> None:
         outcome = {key: value for key, value in outcome.items() if value is not None}
@@ -131,3 +151,15 @@ class Executions:
             self.metrics.add_metric(name="RunnerErrors", unit=MetricUnit.Count, value=1)
         if isinstance(error, Throttled):
             self.metrics.add_metric(name="RunnerThrottles", unit=MetricUnit.Count, value=1)
+
+
+def _describe(problem: ValidationError | ValueError) -> str:
+    """What was wrong with an answer, for the logs: pydantic's error types and the places of the
+    first few, spelt with names of the contract (an unknown field's own name is not repeated)."""
+    if not isinstance(problem, ValidationError):
+        return str(problem)
+    found = []
+    for error in problem.errors(include_input=False, include_url=False)[:3]:
+        place = ".".join(str(part) if _PRINTABLE_PLACE.fullmatch(str(part)) else "?" for part in error["loc"])
+        found.append(f"{place or 'answer'}: {error['type']}")
+    return f"{problem.error_count()} problem(s): " + "; ".join(found)

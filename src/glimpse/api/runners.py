@@ -8,6 +8,7 @@ not be reached → RunnerFailed (502), one that ran out of time → RunnerTimedO
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
@@ -17,6 +18,7 @@ from glimpse.api.errors import PayloadTooLarge, RunnerFailed, RunnerTimedOut, Th
 
 # Lambda's errorType when a function outlives its timeout (the runtime is then killed).
 _TIMED_OUT = "Sandbox.Timedout"
+_ERROR_TYPE = re.compile(r"[A-Za-z0-9_.]{1,64}")
 DEFAULT_RETRY_AFTER_S = 1
 
 
@@ -73,6 +75,8 @@ def _function_error(payload: bytes) -> RunnerFailed | RunnerTimedOut:
         error_type = str(json.loads(payload).get("errorType"))
     except (ValueError, AttributeError):
         error_type = "unreadable error document"
+    if not _ERROR_TYPE.fullmatch(error_type):  # it is logged: only a name of Lambda's shape
+        error_type = "unrecognised error type"
     failure: RunnerFailed | RunnerTimedOut
     if error_type == _TIMED_OUT:
         failure = RunnerTimedOut("the runner ran out of time before it could answer")
