@@ -33,8 +33,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from glimpse.sandbox.protections.syscalls import PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, prctl
-
 log = logging.getLogger(__name__)
 
 API_VERSION = "2018-06-01"
@@ -208,6 +206,9 @@ def leave_sam_locals_root() -> None:
     are checked. Root anywhere else stays root, and the sandbox refuses to start."""
     if os.geteuid() != 0 or os.environ.get("AWS_SAM_LOCAL") != "true":
         return
+    # Here only: the loop itself needs nothing of the sandbox package.
+    from glimpse.sandbox.protections.syscalls import PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, prctl
+
     with open("/proc/sys/kernel/cap_last_cap") as last:
         for capability in range(int(last.read()) + 1):
             prctl(PR_CAPBSET_DROP, capability)

@@ -166,3 +166,15 @@ def host_allows_user_namespaces() -> bool:
 def host_has_landlock() -> bool:
     libc = ctypes.CDLL(None, use_errno=True)
     return libc.syscall(444, None, 0, 1) > 0  # landlock_create_ruleset(NULL, 0, VERSION): the ABI version
+
+
+def test_the_runtime_api_is_rapids_own_any_process_can_read_the_invocation_and_answer_it(lambda_environment):
+    # As in Lambda (RAPID's RuntimeRunningState.Ready returns nil): a child of a naive handler
+    # reads the in-flight invocation again and its forged answer is the one the caller gets. The
+    # runner claims its answer first for this reason (tests/runner/test_hostile.py).
+    result = lambda_environment.invoke(json.dumps({"action": "steal", "marker": "the caller's event"}).encode())
+    answer = json.loads(result.payload)
+    assert result.function_error is None
+    assert answer["forged_for"] == result.request_id
+    assert answer["event_seen"] == {"action": "steal", "marker": "the caller's event"}
+    assert "the handler's own answer was refused: 403" in lambda_environment.logs()

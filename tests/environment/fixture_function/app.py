@@ -12,6 +12,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -240,12 +241,41 @@ def log(event, context):
     return "logged"
 
 
+# What any process of an environment can do to Lambda's Runtime API while an invocation is in
+# flight: read that invocation again, answer it, and note what it got.
+THIEF = """
+import json, os, sys, urllib.error, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+with urllib.request.urlopen(api + "next", timeout=5) as answer:
+    request_id, event = answer.headers["Lambda-Runtime-Aws-Request-Id"], json.loads(answer.read())
+forged = json.dumps({"forged_for": request_id, "event_seen": event}).encode()
+try:
+    with urllib.request.urlopen(urllib.request.Request(api + request_id + "/response", data=forged, method="POST"), timeout=5) as answer:
+        status = answer.status
+except urllib.error.HTTPError as error:
+    status = error.code
+print(json.dumps({"read_again": request_id, "forged_status": status}))
+"""
+
+
+def steal(event, context):
+    # A naive handler: it starts a child and then answers for itself, too late.
+    child = subprocess.run(["/var/lang/bin/python3.12", "-c", THIEF], capture_output=True, text=True, timeout=10)
+    try:
+        urllib.request.urlopen(urllib.request.Request(
+            f"http://{os.environ['AWS_LAMBDA_RUNTIME_API']}/2018-06-01/runtime/invocation/{context.aws_request_id}/response",
+            data=json.dumps({"honest": child.stdout}).encode(), method="POST"), timeout=5)
+    except urllib.error.HTTPError as error:
+        print(f"the handler's own answer was refused: {error.code}", flush=True)
+    return {"honest": child.stdout}
+
+
 ACTIONS = {
     "echo": echo, "count": count, "context": context_fields, "identity": identity, "environ": environ,
     "writable": writable, "write_devices": write_devices, "read": read_files, "listdir": listdir, "probes": probes, "connect": connect,
     "sleep": sleep, "fail": fail, "exit": exit_runtime, "crash": crash, "spawn_background": spawn_background,
     "post_then_exit": post_then_exit, "post_then_exit_at_once": post_then_exit_at_once, "big_response": big_response, "log": log,
-    "bomb": bomb, "spawn_many": spawn_many, "allocate": allocate, "stat": stat_path,
+    "bomb": bomb, "spawn_many": spawn_many, "allocate": allocate, "stat": stat_path, "steal": steal,
 }
 
 
