@@ -211,7 +211,7 @@ class ExecutionEnvironment:
         log = process.rapid_log
         if body is None:  # RAPID itself is gone: the environment was killed (its memory, or a stop)
             process.stop()
-            return InvokeResult(_exit_document(request_id, process.exit_status), "Unhandled", request_id, duration_ms,
+            return InvokeResult(_exit_document(request_id, _exit_words(process.exit_status)), "Unhandled", request_id, duration_ms,
                                 environment_retired=True)
         if log.events.timed_out:
             process.stop()
@@ -225,7 +225,7 @@ class ExecutionEnvironment:
         # empty for a runtime that exited during its init.
         succeeded = log.events.answered and not log.events.error
         if not log.events.answered and not body and retired:
-            body = _error_document("Runtime.ExitError", f"RequestId: {request_id} Error: {_exit_message(log.runtime_exit)}")
+            body = _exit_document(request_id, log.runtime_exit)
         return InvokeResult(body, None if succeeded else "Unhandled", request_id, duration_ms, environment_retired=retired)
 
     def _exchange(self, process: RuntimeProcess, payload: bytes, headers: dict[str, str]) -> bytes | None:
@@ -300,29 +300,27 @@ def _trace_id() -> str:
     return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
 
 
-def _exit_reason(exit_status: int) -> str:
-    """Lambda's words (Go's os/exec) for how the runtime ended; bwrap reports a signal as 128+N."""
-    if exit_status == 0:
-        return "Runtime exited without providing a reason"
+def _exit_words(exit_status: int) -> str:
+    """How a process ended, in Go's os/exec words (RAPID's): bwrap reports a signal as 128+N."""
     if exit_status > 128 and exit_status - 128 in signal.valid_signals():
         text = signal.strsignal(exit_status - 128) or f"signal {exit_status - 128}"
         # Go's names are glibc's with a lower-case first word ("killed", "segmentation fault"),
         # acronyms kept ("CPU time limit exceeded").
         if not text[1:2].isupper():
             text = text[0].lower() + text[1:]
-        return f"Runtime exited with error: signal: {text}"
-    return f"Runtime exited with error: exit status {exit_status}"
+        return f"signal: {text}"
+    return f"exit status {exit_status}"
 
 
-def _exit_message(reason: str) -> str:
-    """Lambda's words for RAPID's (Go's os/exec) account of how the runtime ended."""
-    if reason == "exit status 0":
+def _exit_message(words: str) -> str:
+    """Lambda's words for a runtime that ended as `words` say."""
+    if words == "exit status 0":
         return "Runtime exited without providing a reason"
-    return f"Runtime exited with error: {reason}"
+    return f"Runtime exited with error: {words}"
 
 
-def _exit_document(request_id: str, exit_status: int) -> bytes:
-    return _error_document("Runtime.ExitError", f"RequestId: {request_id} Error: {_exit_reason(exit_status)}")
+def _exit_document(request_id: str, words: str) -> bytes:
+    return _error_document("Runtime.ExitError", f"RequestId: {request_id} Error: {_exit_message(words)}")
 
 
 def _timeout_document(request_id: str, timeout_s: float) -> bytes:
