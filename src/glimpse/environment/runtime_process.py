@@ -43,7 +43,7 @@ from .rapid_log import RapidLog
 _DRAIN_LIMIT_S = 1.0
 _NAMESPACE_GONE_LIMIT_S = 5.0
 _READY_LIMIT_S = 10.0  # RAPID listens within milliseconds of its start
-_ANSWER_READ_LIMIT_S = 10.0  # once RAPID starts its answer, the whole answer follows at once
+_ANSWER_READ_LIMIT_S = 10.0
 _BWRAP_EXITED = object()  # the selector key's data for bwrap's pidfd
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 _COGNITO_IDENTITY = "X-Amz-Cognito-Identity"
@@ -126,7 +126,6 @@ class RuntimeProcess:
         handler. That handler starts the init before it reads X-Amz-Cognito-Identity, and answers
         500 without invoking anything when that header is not JSON: so this request starts the
         init, and no event reaches the runtime. `rapid_log.init_status` then says how it went."""
-        self._connection.sock.settimeout(_ANSWER_READ_LIMIT_S)
         self._connection.request("POST", INVOKE_PATH, body=b"{}", headers={_COGNITO_IDENTITY: "not JSON"})
         answer = self._connection.getresponse()
         answer.read()
@@ -136,7 +135,6 @@ class RuntimeProcess:
     def send_invocation(self, payload: bytes, headers: dict[str, str]) -> None:
         """POST an invocation to RAPID's invoke endpoint; `await_answer` says when it answered."""
         self.rapid_log.begin_invocation()
-        self._connection.sock.settimeout(_ANSWER_READ_LIMIT_S)
         self._connection.request("POST", INVOKE_PATH, body=payload, headers=headers)
 
     def await_answer(self, timeout_s: float) -> bool:
@@ -165,25 +163,16 @@ class RuntimeProcess:
         return _only_child(self.rapid_pid())
 
     def _connect(self, deadline: float) -> http.client.HTTPConnection:
-        host, port = self._invoke_address
+        connection = _RapidConnection(*self._invoke_address, network=self._network)
         while True:
-            sock = socket_in(self._network)
             try:
-                sock.connect((host, port))
+                connection.connect()
+                return connection
             except ConnectionRefusedError:
-                sock.close()
                 if self.exited or time.monotonic() > deadline:
                     raise RuntimeError("RAPID did not start: " + ("the sandbox exited" if self.exited else
                                        "its invoke endpoint refused connections")) from None
                 time.sleep(0.002)
-                continue
-            except BaseException:
-                sock.close()
-                raise
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connection = http.client.HTTPConnection(host, port)
-            connection.sock = sock
-            return connection
 
     def _live(self) -> None:
         try:
@@ -329,6 +318,26 @@ class RuntimeProcess:
             self.rapid_log.close()
             if self._network is not None:
                 os.close(self._network)
+
+
+class _RapidConnection(http.client.HTTPConnection):
+    """HTTP to RAPID's invoke endpoint, connected in the environment's network namespace (when it
+    has one) by whichever thread connects, reconnections included."""
+
+    def __init__(self, host: str, port: int, *, network: int | None) -> None:
+        super().__init__(host, port, timeout=_ANSWER_READ_LIMIT_S)  # once RAPID answers, all of it comes at once
+        self._network = network
+
+    def connect(self) -> None:
+        sock = socket_in(self._network)
+        try:
+            sock.connect((self.host, self.port))
+        except BaseException:
+            sock.close()
+            raise
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.settimeout(self.timeout)
+        self.sock = sock
 
 
 def _only_child(pid: int | None) -> int | None:
