@@ -1,8 +1,10 @@
 """One emulated Lambda execution environment: cold start, reuse, one invocation at a time.
 
 RAPID (Lambda's own Runtime API) serves the runtime; the environment keeps Lambda's rules around it:
-- the runtime starts at the first invocation (an on-demand environment's init), within the init
-  limit; an init that fails answers that invocation with its error, and the next one starts afresh;
+- the runtime inits within Lambda's init limit: at start(), ahead of demand (provisioned
+  concurrency, the warm pools), where a failure raises EnvironmentInitError; or at the first
+  invocation of an environment it starts itself (an on-demand cold start), which then answers the
+  init's failure; the next invocation starts afresh;
 - an invocation is answered with what the runtime POSTed to /response or /error; one answered
   just before the runtime exits is still delivered;
 - the function's timeout kills the environment; the caller gets Sandbox.Timedout;
