@@ -215,10 +215,6 @@ class ExecutionEnvironment:
             process.stop()
             return InvokeResult(_exit_document(request_id, _exit_words(process.exit_status)), "Unhandled", request_id, duration_ms,
                                 environment_retired=True)
-        if log.events.timed_out:
-            process.stop()
-            return InvokeResult(_timeout_document(request_id, self.function.timeout_s), "Unhandled", request_id,
-                                duration_ms, environment_retired=True)
         retired = log.runtime_exit is not None
         if retired:
             process.stop()  # Lambda resets an environment whose runtime exited
@@ -232,7 +228,8 @@ class ExecutionEnvironment:
 
     def _exchange(self, process: RuntimeProcess, payload: bytes, headers: dict[str, str]) -> bytes | None:
         """RAPID's answer, or None when RAPID is gone. Raises _OutOfTime with the limit that ran out:
-        the init's, or, from the invocation's start after the init, the function's timeout."""
+        the init's, or, from the invocation's start after the init, the function's timeout, whether
+        this clock or RAPID's (its whole seconds) saw it first."""
         log = process.rapid_log
         try:
             process.send_invocation(payload, headers)
@@ -243,7 +240,10 @@ class ExecutionEnvironment:
                 if left <= 0:
                     raise _OutOfTime(self._init_timeout_s if initialising else self.function.timeout_s)
                 if process.await_answer(min(left, _INIT_POLL_S) if initialising else left):
-                    return process.read_answer()
+                    answer = process.read_answer()
+                    if log.events.timed_out:
+                        raise _OutOfTime(self.function.timeout_s)
+                    return answer
                 if initialising and log.events.started:
                     initialising, deadline = False, time.monotonic() + self.function.timeout_s
         except (OSError, http.client.HTTPException):
