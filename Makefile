@@ -56,22 +56,22 @@ $(DISPATCHER_LINK):
 	mkdir -p $(BUILD)/functions && ln -sfn RouterFunction $@
 
 # The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/.
-$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py functions/runner/glimpse-runtime $(shell find src/glimpse -name '*.py' -o -name '*.toml')
+$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py functions/runner/glimpse-runtime functions/bundle.py $(shell find src/glimpse languages -name '*.py' -o -name '*.toml')
 	rm -rf $(RUNNER_ARTIFACT) && mkdir -p $(RUNNER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/runner/Makefile build-RunnerPythonFunction ARTIFACTS_DIR=$(abspath $(RUNNER_ARTIFACT))
 	touch $@
 
-$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/api/Makefile functions/api/requirements.txt $(wildcard functions/api/*.py) $(shell find src/glimpse -name '*.py' -o -name '*.toml')
+$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/api/Makefile functions/api/requirements.txt $(wildcard functions/api/*.py) functions/bundle.py $(shell find src/glimpse languages -name '*.py' -o -name '*.toml')
 	rm -rf $(ROUTER_ARTIFACT) && mkdir -p $(ROUTER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/api/Makefile build-RouterFunction ARTIFACTS_DIR=$(abspath $(ROUTER_ARTIFACT))
 	touch $@
 
 # What Lambda's python3.12 image holds at /var/runtime: the runtime interface client, and the
 # bootstrap that starts it (through the function's AWS_LAMBDA_EXEC_WRAPPER when it names one).
-$(LAMBDA_RUNTIME)/.built: $(VENV)/.installed src/glimpse/environment/runtime-bootstrap
+$(LAMBDA_RUNTIME)/.built: $(VENV)/.installed src/glimpse_local/environment/runtime-bootstrap
 	rm -rf $(LAMBDA_RUNTIME)
 	$(PY) -m pip install --quiet --target $(LAMBDA_RUNTIME) --platform manylinux2014_x86_64 --python-version 3.12 --only-binary=:all: awslambdaric==4.2.2
-	install -m 0755 src/glimpse/environment/runtime-bootstrap $(LAMBDA_RUNTIME)/bootstrap
+	install -m 0755 src/glimpse_local/environment/runtime-bootstrap $(LAMBDA_RUNTIME)/bootstrap
 	touch $@
 
 $(RAPID): requirements-sam.txt | $(VENV)/.installed
@@ -121,6 +121,7 @@ dev: venv
 
 test: venv build layers template-checks
 	$(VENV)/bin/ruff check src functions tests bench
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 clean:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from glimpse.languages import catalogue
-from glimpse.local import runner_environment
+from glimpse_local.local import runner_environment
 
 SOLUTION = (Path(__file__).resolve().parents[1] / "tests" / "languages" / "judge_programs" / "sum.kt").read_text()
 TARGET_MS = 3000

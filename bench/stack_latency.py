@@ -29,9 +29,9 @@ import boto3
 from botocore.config import Config
 
 from timing import interleaved, print_medians
-from glimpse.gateway import ApiKey
-from glimpse.local import build, project_root
-from glimpse.stack import LocalStack
+from glimpse_local.gateway import ApiKey
+from glimpse_local.local import build, project_root
+from glimpse_local.stack import LocalStack
 
 HELLO = 'print("Hello from Glimpse!")\n'
 KEY = ApiKey.of("glimpse-benchmark-key-stack-latency")

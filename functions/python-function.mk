@@ -5,7 +5,8 @@
 ROOT := $(abspath $(HERE)../..)
 PYTHON ?= python3
 
-# The function's requirements for Lambda's python3.12 on x86_64, the shared package, the handlers.
+# The function's requirements for Lambda's python3.12 on x86_64, the modules of the shared package
+# the handlers import (bundle.py), the handlers.
 # /var/task is read-only: without bytecode in the artifact every cold start compiles every module
 # again. Unchecked hashes: the artifact never changes once built. Only a 3.12 interpreter writes
 # bytecode the runtime uses; another one's is ignored, harmlessly.
@@ -13,8 +14,7 @@ define build-python-function
 	$(PYTHON) -m pip install --quiet --no-compile --target $(ARTIFACTS_DIR) \
 		--platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --implementation cp --python-version 3.12 --only-binary=:all: \
 		-r $(HERE)requirements.txt
-	cp -R $(ROOT)/src/glimpse $(ARTIFACTS_DIR)/glimpse
-	find $(ARTIFACTS_DIR)/glimpse -name __pycache__ -prune -exec rm -rf {} +
+	$(PYTHON) $(ROOT)/functions/bundle.py $(ARTIFACTS_DIR) $(HERE)*.py
 	cp $(HERE)*.py $(ARTIFACTS_DIR)/
 	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash $(ARTIFACTS_DIR) > /dev/null
 endef

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from glimpse.languages import catalogue
-from glimpse.local import build, project_root, runner_environment
+from glimpse_local.local import build, project_root, runner_environment
 from host_processes import descendants
 
 ROOT = Path(__file__).resolve().parents[1]

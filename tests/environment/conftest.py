@@ -1,7 +1,7 @@
 import pytest
 
 from environment_helpers import RUNTIME_DIR, fixture_function
-from glimpse.environment import ExecutionEnvironment
+from glimpse_local.environment import ExecutionEnvironment
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from glimpse.environment import ExecutionEnvironment, FunctionConfig, InvokeResult
+from glimpse_local.environment import ExecutionEnvironment, FunctionConfig, InvokeResult
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME_DIR = ROOT / "build" / "lambda-runtime"

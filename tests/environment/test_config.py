@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from glimpse.environment import ExecutionEnvironment, FunctionConfig
+from glimpse_local.environment import ExecutionEnvironment, FunctionConfig
 
 from environment_helpers import RUNTIME_DIR, fixture_function
 

@@ -11,9 +11,9 @@ import time
 import pytest
 
 from environment_helpers import call, kernel_ids, tasks_of
-from glimpse.environment import confinement as confinement_module
-from glimpse.environment import identity
-from glimpse.environment.cgroups import PROCESS_LIMIT, CgroupSupport, cgroup_support
+from glimpse_local.environment import confinement as confinement_module
+from glimpse_local.environment import identity
+from glimpse_local.environment.cgroups import PROCESS_LIMIT, CgroupSupport, cgroup_support
 
 ROOT = os.geteuid() == 0
 as_root = pytest.mark.skipif(not ROOT, reason="kernel ids and cgroups of its own need root")
@@ -157,7 +157,7 @@ def test_leases_take_the_lowest_free_ids_and_never_share_one(tmp_path, monkeypat
 HOLD_A_LEASE = """
 import sys, time
 from pathlib import Path
-from glimpse.environment import identity
+from glimpse_local.environment import identity
 identity.LEASE_DIR = Path(sys.argv[1])
 print(identity.lease_kernel_ids().uid, flush=True)
 time.sleep(60)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from environment_helpers import call
-from glimpse.environment import FAKE_SECRET_MARKER
+from glimpse_local.environment import FAKE_SECRET_MARKER
 
 ZERO_CAPABILITIES = "0000000000000000"
 LAMBDA_DENIALS = {

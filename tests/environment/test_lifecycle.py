@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from glimpse.environment import EnvironmentInitError
+from glimpse_local.environment import EnvironmentInitError
 
 from environment_helpers import bwrap_children, call, processes_in
 

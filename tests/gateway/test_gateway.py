@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from glimpse.environment import ExecutionEnvironment, FunctionConfig
-from glimpse.gateway import ApiDefinition, ApiKey, LocalGateway, Route, UsagePlan
-from glimpse.lambda_service import FunctionPool
+from glimpse_local.environment import ExecutionEnvironment, FunctionConfig
+from glimpse_local.gateway import ApiDefinition, ApiKey, LocalGateway, Route, UsagePlan
+from glimpse_local.lambda_service import FunctionPool
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 STAND_IN = ROOT / "tests" / "gateway" / "functions"

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from glimpse.gateway import DEV_KEY_FILE, ApiKey, development_key
+from glimpse_local.gateway import DEV_KEY_FILE, ApiKey, development_key
 
 
 def test_a_key_id_is_ten_lower_case_characters_derived_from_the_value():

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from glimpse.gateway import UsagePlan
-from glimpse.gateway.usage import UsageMeter
+from glimpse_local.gateway import UsagePlan
+from glimpse_local.gateway.usage import UsageMeter
 
 
 class Clock:

@@ -9,8 +9,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from glimpse.environment import ExecutionEnvironment, FunctionConfig
-from glimpse.lambda_service import FunctionPool, LambdaService
+from glimpse_local.environment import ExecutionEnvironment, FunctionConfig
+from glimpse_local.lambda_service import FunctionPool, LambdaService
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME_DIR = ROOT / "build" / "lambda-runtime"

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from glimpse.environment import ExecutionEnvironment, FunctionConfig, InvokeResult
-from glimpse.lambda_service import FunctionPool, TenancyMismatch, Throttled
+from glimpse_local.environment import ExecutionEnvironment, FunctionConfig, InvokeResult
+from glimpse_local.lambda_service import FunctionPool, TenancyMismatch, Throttled
 from test_invoke_api import FIXTURE, RUNTIME_DIR
 
 

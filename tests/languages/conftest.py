@@ -1,7 +1,7 @@
 import pytest
 
 from glimpse.languages import catalogue
-from glimpse.local import runner_environment
+from glimpse_local.local import runner_environment
 
 
 @pytest.fixture(params=["lambda", "host"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from glimpse.languages import catalogue
-from glimpse.local import runner_environment
+from glimpse_local.local import runner_environment
 
 PROGRAMS = Path(__file__).parent / "judge_programs"
 LANGUAGES = [recipe.id for recipe in catalogue().recipes]

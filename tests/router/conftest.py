@@ -2,11 +2,11 @@ import dataclasses
 
 import pytest
 
-from glimpse.aws_services import ENDPOINT_VARIABLES as AWS_ENDPOINT_VARIABLES
-from glimpse.aws_services import LocalAwsServices
-from glimpse.environment import FunctionConfig
-from glimpse.lambda_service import LambdaService
-from glimpse.template import FunctionSettings, function_settings, functions
+from glimpse_local.aws_services import ENDPOINT_VARIABLES as AWS_ENDPOINT_VARIABLES
+from glimpse_local.aws_services import LocalAwsServices
+from glimpse_local.environment import FunctionConfig
+from glimpse_local.lambda_service import LambdaService
+from glimpse_local.template import FunctionSettings, function_settings, functions
 from router_helpers import ROOT, Router
 
 TEMPLATE = ROOT / "template.yaml"

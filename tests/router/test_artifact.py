@@ -3,8 +3,8 @@ execution environment with the real awslambdaric: no module of the venv helps it
 
 import json
 
-from glimpse.environment import ExecutionEnvironment
-from glimpse.template import functions
+from glimpse_local.environment import ExecutionEnvironment
+from glimpse_local.template import functions
 from router_helpers import ROOT, api_event
 
 

@@ -4,7 +4,7 @@ import json
 
 import boto3
 
-from glimpse.template import functions
+from glimpse_local.template import functions
 from router_helpers import ROOT
 
 EVENTS = ROOT / "events"

@@ -5,7 +5,7 @@ import json
 import re
 import shlex
 
-from glimpse.template import load_template
+from glimpse_local.template import load_template
 from router_helpers import DOMAIN, ROOT, STAGE
 
 DOCUMENTED = {("post", "/v1/executions"), ("get", "/v1/executions/{execution_id}"), ("get", "/v1/callback-secret"),

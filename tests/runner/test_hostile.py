@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from glimpse.environment import FAKE_SECRET_MARKER
+from glimpse_local.environment import FAKE_SECRET_MARKER
 
 FORK_BOMB = """
 import os

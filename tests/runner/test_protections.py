@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from glimpse.environment import ExecutionEnvironment
+from glimpse_local.environment import ExecutionEnvironment
 from glimpse.languages import catalogue
-from glimpse.local import project_root, runner_function
+from glimpse_local.local import project_root, runner_function
 from glimpse.sandbox.protections.landlock import landlock_abi
 
 ATTEMPTS = """

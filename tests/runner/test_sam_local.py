@@ -13,10 +13,10 @@ import os
 
 import pytest
 
-from glimpse.environment import EnvironmentInitError, ExecutionEnvironment
-from glimpse.environment.identity import user_namespaces_work
+from glimpse_local.environment import EnvironmentInitError, ExecutionEnvironment
+from glimpse_local.environment.identity import user_namespaces_work
 from glimpse.languages import catalogue
-from glimpse.local import project_root, runner_function
+from glimpse_local.local import project_root, runner_function
 
 pytestmark = pytest.mark.skipif(not (os.geteuid() == 0 and user_namespaces_work()),
                                 reason="a root of the environment's own needs root and user namespaces")

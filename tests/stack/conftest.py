@@ -1,6 +1,6 @@
 import pytest
 
-from glimpse.stack import LocalStack
+from glimpse_local.stack import LocalStack
 from stack_helpers import KEYS, ROOT
 
 

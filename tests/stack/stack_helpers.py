@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from glimpse.gateway import ApiKey
+from glimpse_local.gateway import ApiKey
 from glimpse.languages import catalogue
 from host_processes import descendants, start_time
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from glimpse.callbacks import SIGNATURE_HEADER, verify_signature
-from glimpse.stack import LocalStack
+from glimpse_local.stack import LocalStack
 from stack_helpers import KEYS, ROOT, call
 
 SLOW = "import time\ntime.sleep(1.5)\nprint('done')"

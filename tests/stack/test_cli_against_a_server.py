@@ -9,16 +9,16 @@ import sys
 
 import pytest
 
-from glimpse.cli import main
-from glimpse.client import ClientError, GlimpseClient
-from glimpse.gateway import DEV_KEY_FILE
-from glimpse.stack import LocalStack
+from glimpse_local.cli import main
+from glimpse_local.client import ClientError, GlimpseClient
+from glimpse_local.gateway import DEV_KEY_FILE
+from glimpse_local.stack import LocalStack
 from stack_helpers import KEYS, ROOT, call, languages
 
 
 def glimpse(*args: str, endpoint: str, key: str, cwd=None) -> subprocess.CompletedProcess:
     environ = {name: value for name, value in os.environ.items() if not name.startswith("GLIMPSE_")}
-    return subprocess.run([sys.executable, "-m", "glimpse.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120,
+    return subprocess.run([sys.executable, "-m", "glimpse_local.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120,
                           env=environ | {"GLIMPSE_ENDPOINT": endpoint, "GLIMPSE_API_KEY": key})
 
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from glimpse.gateway import ApiKey
+from glimpse_local.gateway import ApiKey
 from stack_helpers import ROOT, alive, call, processes_under
 
 DEV_KEY = ApiKey.of("glimpse-dev-command-test-key")
@@ -21,7 +21,7 @@ DEV_KEY = ApiKey.of("glimpse-dev-command-test-key")
 @pytest.mark.parametrize("interrupt", [lambda dev: os.killpg(dev.pid, signal.SIGINT), lambda dev: dev.send_signal(signal.SIGINT)],
                          ids=["ctrl-c", "kill -INT"])
 def test_glimpse_dev_serves_prints_its_key_and_leaves_nothing_behind_on_sigint(interrupt):
-    dev = subprocess.Popen([sys.executable, "-m", "glimpse.cli", "dev", "--port", "0"], cwd=ROOT, stderr=subprocess.PIPE,
+    dev = subprocess.Popen([sys.executable, "-m", "glimpse_local.cli", "dev", "--port", "0"], cwd=ROOT, stderr=subprocess.PIPE,
                            text=True, env=os.environ | {"GLIMPSE_DEV_API_KEY": DEV_KEY.value}, start_new_session=True)
     try:
         said = []

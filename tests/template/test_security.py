@@ -9,7 +9,7 @@ import pytest
 
 from glimpse.api import runner_variable
 from glimpse.languages import catalogue
-from glimpse.template import LocalResolver, load_template
+from glimpse_local.template import LocalResolver, load_template
 
 NETWORK_INTERFACE_ACTIONS = {"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
                              "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"}

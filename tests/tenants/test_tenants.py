@@ -8,8 +8,8 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from glimpse.cli import main
-from glimpse.tenants import Tenants
+from glimpse_local.cli import main
+from glimpse_local.tenants import Tenants
 
 REGION = "eu-west-1"
 

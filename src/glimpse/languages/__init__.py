@@ -1,4 +1,7 @@
-"""The language catalogue: one TOML recipe per language, in this folder."""
+"""The language catalogue: one folder per language, languages/<id>/, whose recipe.toml is read here.
+
+`recipes` is that folder: a link to the repository's languages/ here, and in a function's artifact a
+copy of the recipes alone (functions/python-function.mk)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from glimpse.languages.recipe import Recipe, Seed, Step, placeholders
 
 __all__ = ["Catalogue", "Recipe", "Seed", "Step", "UnknownLanguage", "catalogue", "placeholders"]
 
-RECIPES = Path(__file__).parent
+RECIPES = Path(__file__).parent / "recipes"
 
 
 class UnknownLanguage(LookupError):
@@ -44,4 +47,4 @@ class Catalogue:
 
 @functools.cache
 def catalogue() -> Catalogue:
-    return Catalogue([Recipe.model_validate(tomllib.loads(path.read_text())) for path in sorted(RECIPES.glob("*.toml"))])
+    return Catalogue([Recipe.model_validate(tomllib.loads(path.read_text())) for path in sorted(RECIPES.glob("*/recipe.toml"))])

@@ -5,7 +5,7 @@ HTTP endpoint on 127.0.0.1 for every service, in a process of its own (moto keep
 process: two stacks, or a test's own moto, must not share it), which dies with the stack's process
 and stays out of the terminal's Ctrl-C, to be stopped in order. The template's tables (key schema, TTL) and secrets
 (a generated value) are created in it under their logical ids, which is what `Ref` gives the
-functions locally (glimpse.template.LocalResolver). A function that declares
+functions locally (glimpse_local.template.LocalResolver). A function that declares
 AWS_ENDPOINT_URL_<SERVICE> is pointed at it, as at the local Lambda service.
 """
 
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import boto3
 
-from glimpse.environment.variables import REGION
-from glimpse.template import LocalResolver, load_template
+from glimpse_local.environment.variables import REGION
+from glimpse_local.template import LocalResolver, load_template
 
 # The endpoint variables (boto3's AWS_ENDPOINT_URL_<SERVICE>) of what this serves.
 ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER")
@@ -45,7 +45,7 @@ class LocalAwsServices:
         return f"http://{host}:{port}"
 
     def start(self) -> None:
-        self._server = subprocess.Popen([sys.executable, "-m", "glimpse.aws_services"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self._server = subprocess.Popen([sys.executable, "-m", "glimpse_local.aws_services"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         process_group=0)
         announced = self._server.stdout.readline()
         if not announced.strip().isdigit():

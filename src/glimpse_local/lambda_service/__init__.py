@@ -1,5 +1,5 @@
 """A local Lambda service: the Invoke API, answered by execution environments built from
-template.yaml (glimpse.environment), so the router's boto3 client works unchanged.
+template.yaml (glimpse_local.environment), so the router's boto3 client works unchanged.
 
 Each function has a pool of environments, warmed ahead of demand on request, reused one
 invocation at a time, at most its concurrency at once (beyond that: TooManyRequestsException),

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from glimpse.environment.variables import ACCOUNT_ID
+from glimpse_local.environment.variables import ACCOUNT_ID
 
 from .definition import Route
 from .keys import ApiKey

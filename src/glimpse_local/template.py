@@ -12,8 +12,8 @@ import yaml
 
 from pydantic import BaseModel, ConfigDict
 
-from glimpse.environment import FunctionConfig
-from glimpse.environment.variables import ACCOUNT_ID, REGION
+from glimpse_local.environment import FunctionConfig
+from glimpse_local.environment.variables import ACCOUNT_ID, REGION
 
 LOCAL_STACK_NAME = "glimpse-local"
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")

@@ -27,9 +27,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from glimpse.environment import ExecutionEnvironment, FunctionConfig
-from glimpse.environment.variables import ACCOUNT_ID, REGION
-from glimpse.template import FunctionSettings, aliases, function_settings, functions
+from glimpse_local.environment import ExecutionEnvironment, FunctionConfig
+from glimpse_local.environment.variables import ACCOUNT_ID, REGION
+from glimpse_local.template import FunctionSettings, aliases, function_settings, functions
 
 from .events import MAX_EVENT_BYTES, EventQueue
 from .pool import Environment, FunctionPool, Throttled
@@ -145,7 +145,7 @@ class LambdaService(LocalHttpService):
         `default_concurrency`. A function that declares AWS_ENDPOINT_URL_LAMBDA gets this service's
         URL there (as `sam local` overrides it), and each variable of `services` (endpoint variable
         → the URL of another local service) likewise; such functions have this host's network
-        (glimpse.template), where those URLs are reached."""
+        (glimpse_local.template), where those URLs are reached."""
         service = cls()
         endpoints = {ENDPOINT_VARIABLE: service.endpoint_url} | dict(services or {})
         all_settings = function_settings(template_path, parameters)

@@ -7,9 +7,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from glimpse.environment import ExecutionEnvironment, FunctionConfig
+from glimpse_local.environment import ExecutionEnvironment, FunctionConfig
 from glimpse.languages import Recipe
-from glimpse.template import functions
+from glimpse_local.template import functions
 
 
 class NotBuilt(RuntimeError):

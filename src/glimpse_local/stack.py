@@ -3,7 +3,7 @@
 The Lambda service serves every function of the template from its pool; the gateway serves the
 template's API in front of the function its routes integrate (the router), and the router reaches
 the runners through the service, as it reaches Lambda in AWS. moto serves the template's table
-and secret (glimpse.aws_services), which the router and the dispatcher reach alike. Each function gets `warm`
+and secret (glimpse_local.aws_services), which the router and the dispatcher reach alike. Each function gets `warm`
 environments before the gateway takes requests, the API's own functions first, so a first request
 does not pay a cold start (their sockets are bound from the start: a request sent meanwhile waits).
 """
@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from glimpse.aws_services import ENDPOINT_VARIABLES as AWS_ENDPOINT_VARIABLES
-from glimpse.aws_services import LocalAwsServices
-from glimpse.gateway import ApiDefinition, ApiKey, LocalGateway
-from glimpse.lambda_service import DEFAULT_CONCURRENCY, LambdaService
+from glimpse_local.aws_services import ENDPOINT_VARIABLES as AWS_ENDPOINT_VARIABLES
+from glimpse_local.aws_services import LocalAwsServices
+from glimpse_local.gateway import ApiDefinition, ApiKey, LocalGateway
+from glimpse_local.lambda_service import DEFAULT_CONCURRENCY, LambdaService
 
 DEFAULT_PORT = 3000  # `sam local start-api`'s
 

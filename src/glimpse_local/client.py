@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from glimpse.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE
+from glimpse_local.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE
 from glimpse.models import ExecutionRequest
-from glimpse.stack import DEFAULT_PORT
+from glimpse_local.stack import DEFAULT_PORT
 
 # API Gateway gives up on the router after 29 s by default; a little more, so its 504 arrives.
 READ_TIMEOUT_S = 35

@@ -9,10 +9,10 @@ import signal
 import sys
 import threading
 
-from glimpse.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE, development_key
-from glimpse.lambda_service import DEFAULT_CONCURRENCY
-from glimpse.local import NotBuilt, build, project_root
-from glimpse.stack import DEFAULT_PORT, LocalStack
+from glimpse_local.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE, development_key
+from glimpse_local.lambda_service import DEFAULT_CONCURRENCY
+from glimpse_local.local import NotBuilt, build, project_root
+from glimpse_local.stack import DEFAULT_PORT, LocalStack
 
 
 def add_dev_command(commands: argparse._SubParsersAction) -> None:

@@ -1,4 +1,4 @@
-"""`glimpse tenants create|list|show|revoke|usage`: the command line of glimpse.tenants."""
+"""`glimpse tenants create|list|show|revoke|usage`: the command line of glimpse_local.tenants."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 from pydantic import ValidationError
 
-from glimpse.tenants import PlanLimits, Tenant, TenantError, Tenants, usage_plan_of_stack
+from glimpse_local.tenants import PlanLimits, Tenant, TenantError, Tenants, usage_plan_of_stack
 
 DEFAULT_STACK = "glimpse"  # samconfig.toml's stack_name
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, ConfigDict
 
-from glimpse.template import LocalResolver, function_properties, load_template
+from glimpse_local.template import LocalResolver, function_properties, load_template
 
 DEFAULT_TIMEOUT_MS = 29_000  # API Gateway's integration timeout when a route sets none
 _CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z.]+)")

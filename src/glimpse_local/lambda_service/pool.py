@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from glimpse.environment import EnvironmentInitError, FunctionConfig, InvokeResult
+from glimpse_local.environment import EnvironmentInitError, FunctionConfig, InvokeResult
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class TenancyMismatch(ValueError):
 
 
 class Environment(Protocol):
-    """What a pool needs of an execution environment (glimpse.environment.ExecutionEnvironment)."""
+    """What a pool needs of an execution environment (glimpse_local.environment.ExecutionEnvironment)."""
 
     @property
     def alive(self) -> bool: ...

@@ -22,7 +22,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from glimpse.lambda_service import MAX_REQUEST_BYTES, FunctionPool, LocalHttpService, Throttled
+from glimpse_local.lambda_service import MAX_REQUEST_BYTES, FunctionPool, LocalHttpService, Throttled
 
 from .definition import ApiDefinition, Route
 from .keys import ApiKey

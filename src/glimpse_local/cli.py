@@ -12,13 +12,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from glimpse.client import ClientError, GlimpseClient
-from glimpse.dev_command import add_dev_command
-from glimpse.environment import PROFILES
+from glimpse_local.client import ClientError, GlimpseClient
+from glimpse_local.dev_command import add_dev_command
+from glimpse_local.environment import PROFILES
 from glimpse.languages import UnknownLanguage, catalogue
-from glimpse.local import NotBuilt, project_root
+from glimpse_local.local import NotBuilt, project_root
 from glimpse.models import ExecutionRequest, Limits
-from glimpse.tenants_command import add_tenant_commands
+from glimpse_local.tenants_command import add_tenant_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +57,7 @@ def run_file(options: argparse.Namespace) -> int:
     function_error = None
     try:
         if options.local:
-            from glimpse.local import runner_environment  # the environment is only needed here
+            from glimpse_local.local import runner_environment  # the environment is only needed here
 
             with runner_environment(recipe, options.profile) as environment:
                 answer = environment.invoke(request.model_dump_json(exclude_none=True).encode())
