@@ -1,9 +1,10 @@
 """Copy into a function's artifact the modules of the glimpse package its handlers import, and
 nothing else: the artifact carries what runs in Lambda, never the local emulation beside it.
 
-Usage: python bundle.py ARTIFACTS_DIR HANDLER.py [HANDLER.py ...]
+Usage: python bundle.py ARTIFACTS_DIR ENTRY [ENTRY ...]
 
-The imports are followed statically (modulefinder), lazy ones inside functions included. A
+An entry is a handler's file (app.py) or a module the function starts by name (the runner's
+wrapper runs `python -m glimpse.lambda_runtime`). The imports are followed statically (modulefinder), lazy ones inside functions included. A
 function that imports the language catalogue gets the recipes (languages/*/recipe.toml) too.
 """
 
@@ -19,17 +20,21 @@ PACKAGE = "glimpse"
 CATALOGUE = "glimpse.languages"
 
 
-def glimpse_modules(handlers: list[Path]) -> dict[str, Path]:
+def glimpse_modules(entries: list[str]) -> dict[str, Path]:
+    handlers = [Path(entry) for entry in entries if entry.endswith(".py")]
     # Only our sources are searched: third-party imports are the requirements' business.
     finder = ModuleFinder(path=[str(SOURCES), *{str(handler.parent) for handler in handlers}])
-    for handler in handlers:
-        finder.run_script(str(handler))
+    for entry in entries:
+        if entry.endswith(".py"):
+            finder.run_script(entry)
+        else:
+            finder.import_hook(entry, fromlist=["*"])
     return {name: Path(module.__file__) for name, module in finder.modules.items()
             if name == PACKAGE or name.startswith(PACKAGE + ".")}
 
 
-def bundle(artifact: Path, handlers: list[Path]) -> None:
-    modules = glimpse_modules(handlers)
+def bundle(artifact: Path, entries: list[str]) -> None:
+    modules = glimpse_modules(entries)
     for path in modules.values():
         destination = artifact / path.relative_to(SOURCES)
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -43,4 +48,4 @@ def bundle(artifact: Path, handlers: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    bundle(Path(sys.argv[1]), [Path(argument) for argument in sys.argv[2:]])
+    bundle(Path(sys.argv[1]), sys.argv[2:])

@@ -14,7 +14,7 @@ define build-python-function
 	$(PYTHON) -m pip install --quiet --no-compile --target $(ARTIFACTS_DIR) \
 		--platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --implementation cp --python-version 3.12 --only-binary=:all: \
 		-r $(HERE)requirements.txt
-	$(PYTHON) $(ROOT)/functions/bundle.py $(ARTIFACTS_DIR) $(HERE)*.py
+	$(PYTHON) $(ROOT)/functions/bundle.py $(ARTIFACTS_DIR) $(HERE)*.py $(ENTRY_MODULES)
 	cp $(HERE)*.py $(ARTIFACTS_DIR)/
 	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash $(ARTIFACTS_DIR) > /dev/null
 endef
