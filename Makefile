@@ -34,7 +34,7 @@ help:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml functions/runner/requirements.txt functions/api/requirements.txt requirements-local.txt
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 (Lambda's python3.12 runtime) was not found: set PYTHON312=/path/to/python3.12"; exit 1; }
 	$(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
