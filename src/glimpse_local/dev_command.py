@@ -22,7 +22,8 @@ def add_dev_command(commands: argparse._SubParsersAction) -> None:
     dev.add_argument("--warm", type=int, default=1, metavar="N",
                      help="execution environments started per function before the first request (default 1)")
     dev.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
-                     help=f"environments a function may run at once; beyond, Lambda throttles (default {DEFAULT_CONCURRENCY})")
+                     help=f"environments a function may run at once, this machine's budget: beyond it an invocation waits "
+                          f"for a free one, where Lambda would start more (default {DEFAULT_CONCURRENCY})")
     dev.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="a template parameter, as `sam deploy --parameter-overrides` (repeatable), e.g. RateLimit=100")
     dev.add_argument("--profile", choices=("lambda", "host"), default="lambda",

@@ -34,6 +34,7 @@ def service():
         "Fixture": FunctionPool(FIXTURE, concurrency=2, start_environment=start_environment, aliases=frozenset({"live"})),
         "OneAtATime": pool("OneAtATime", concurrency=1, reserved=True),
         "PerTenant": pool("PerTenant", concurrency=2, tenant_isolation=True),
+        "Budgeted": pool("Budgeted", concurrency=1, lambda_limit=False),  # `glimpse dev --concurrency 1`
     }
     with LambdaService(pools) as running:
         yield running
@@ -153,6 +154,25 @@ def test_beyond_its_concurrency_a_function_is_throttled_with_retry_after(client,
     assert error["ResponseMetadata"]["HTTPHeaders"]["retry-after"] == "1"
     assert error["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
     invoke(client, "echo", FunctionName="OneAtATime")  # free again
+
+
+def test_beyond_the_machines_budget_a_caller_waits_and_one_that_hangs_up_is_never_run(client, service):
+    _, before = invoke(client, "count", FunctionName="Budgeted")
+    busy = threading.Thread(target=invoke, args=(client, "sleep"), kwargs={"FunctionName": "Budgeted", "fields": {"seconds": 1.0}})
+    busy.start()
+    wait_for_in_flight = time.monotonic() + 10
+    while service.pools["Budgeted"].in_flight == 0:
+        assert time.monotonic() < wait_for_in_flight
+        time.sleep(0.01)
+    impatient = boto3.client("lambda", endpoint_url=service.endpoint_url, region_name="us-east-1",
+                             aws_access_key_id="testing", aws_secret_access_key="testing",
+                             config=Config(retries={"total_max_attempts": 1}, read_timeout=0.2))
+    with pytest.raises(Exception, match="Read timeout"):
+        invoke(impatient, "count", FunctionName="Budgeted")  # hangs up while it waits
+    _, after = invoke(client, "count", FunctionName="Budgeted")  # waits for the sleeper, then runs
+    busy.join()
+    assert after["pid"] == before["pid"]
+    assert after["count"] == before["count"] + 2  # the sleeper and this one: the abandoned call never ran
 
 
 def test_environments_are_reused_within_a_tenant_and_never_across_tenants(client):

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from glimpse_local.environment import ExecutionEnvironment, FunctionConfig, InvokeResult
-from glimpse_local.lambda_service import FunctionPool, TenancyMismatch, Throttled
+from glimpse_local.lambda_service import CallerGone, FunctionPool, TenancyMismatch, Throttled
 from test_invoke_api import FIXTURE, RUNTIME_DIR
 
 
@@ -74,6 +74,39 @@ def test_an_environment_serves_one_invocation_at_a_time_and_the_pool_grows_to_it
         assert len(recorded.started) == 2
         counts = [call(pool, "count")["count"] for _ in range(3)]
         assert counts[1:] == [counts[0] + 1, counts[0] + 2]  # idle again: the last used is reused
+    finally:
+        pool.close()
+
+
+def test_beyond_the_machines_budget_an_invocation_waits_for_a_free_environment(recorded):
+    pool = make_pool(recorded, concurrency=1, lambda_limit=False)
+    try:
+        sleeper = threading.Thread(target=call, args=(pool, "sleep"), kwargs={"seconds": 0.5})
+        sleeper.start()
+        wait_for(lambda: pool.in_flight == 1)
+        started = time.monotonic()
+        assert call(pool, "echo", value=7)["value"] == 7  # waited for the sleeper's environment, not throttled
+        assert time.monotonic() - started >= 0.3
+        sleeper.join()
+        assert len(recorded.started) == 1
+    finally:
+        pool.close()
+
+
+def test_a_waiting_invocation_gives_up_with_its_caller_and_one_whose_caller_left_never_runs(recorded):
+    pool = make_pool(recorded, concurrency=1, lambda_limit=False)
+    try:
+        sleeper = threading.Thread(target=call, args=(pool, "sleep"), kwargs={"seconds": 1.0})
+        sleeper.start()
+        wait_for(lambda: pool.in_flight == 1)
+        deadline = time.monotonic() + 0.3
+        with pytest.raises(CallerGone):
+            pool.invoke(b'{"action": "count"}', caller_waits=lambda: time.monotonic() < deadline)
+        assert time.monotonic() - deadline < 0.5
+        sleeper.join()
+        with pytest.raises(CallerGone):  # room now, but its caller is gone: it must not run late
+            pool.invoke(b'{"action": "count"}', caller_waits=lambda: False)
+        assert call(pool, "count")["count"] == 2  # the sleeper and this one: neither refused invocation ran
     finally:
         pool.close()
 

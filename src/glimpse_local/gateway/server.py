@@ -46,7 +46,8 @@ class LocalGateway(LocalHttpService):
         self.usage = UsageMeter(api.usage_plan)
         # An integration waits in a thread of its own, so the request's thread can give up on it at
         # the route's timeout (the function runs on, as in Lambda). One per environment the
-        # integrated functions may have at once: more would only wait for Lambda to throttle them.
+        # integrated functions may have at once: more would only wait for a free one. One still
+        # queued here when its route's time is up never runs (FunctionPool.invoke's caller_waits).
         self._integrations = ThreadPoolExecutor(max_workers=sum(pool.concurrency for pool in self.functions.values()),
                                                 thread_name_prefix="glimpse-integration")
         gateway = self
@@ -86,7 +87,9 @@ class LocalGateway(LocalHttpService):
         if len(event) > MAX_REQUEST_BYTES:  # Lambda refuses the invocation, as when it throttles
             logger.warning("%s: a %d-byte event is over Lambda's invocation payload limit", request_id, len(event))
             return self.refusal("INTEGRATION_FAILURE", request_id)
-        invocation = self._integrations.submit(self.functions[route.function].invoke, event)
+        deadline = time.monotonic() + route.timeout_ms / 1000
+        invocation = self._integrations.submit(self.functions[route.function].invoke, event,
+                                               caller_waits=lambda: time.monotonic() < deadline)
         try:
             result = invocation.result(timeout=route.timeout_ms / 1000)
         except IntegrationTimeout:

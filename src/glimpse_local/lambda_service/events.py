@@ -1,7 +1,7 @@
 """Event (asynchronous) invocations: accepted at once, run later by the function's pool.
 
-As in Lambda, an event is queued, not refused, when the function has no room: it is retried
-until an environment is free. Not emulated: retrying an event whose invocation failed (Lambda
+As in Lambda, an event is queued, not refused, when the function has no room: it waits, or is
+retried after a throttle, until an environment is free. Not emulated: retrying an event whose invocation failed (Lambda
 tries twice more, a minute and then two minutes later), destinations and dead-letter queues;
 a failure is logged. Events still queued when the service stops are dropped.
 """
@@ -12,7 +12,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from .pool import FunctionPool, Throttled
+from .pool import CallerGone, FunctionPool, Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,9 @@ class EventQueue:
     def _run(self, pool: FunctionPool, payload: bytes, tenant_id: str | None) -> None:
         while not self._stopping.is_set():
             try:
-                result = pool.invoke(payload, tenant_id=tenant_id)
+                result = pool.invoke(payload, tenant_id=tenant_id, caller_waits=lambda: not self._stopping.is_set())
+            except CallerGone:  # the service is stopping
+                return
             except Throttled:
                 self._stopping.wait(THROTTLED_RETRY_S)
                 continue

@@ -1,8 +1,11 @@
 """The execution environments of one function, as Lambda keeps them.
 
 An environment serves one invocation at a time and is reused by the next. A function has at most
-`concurrency` environments, busy or idle (its reserved concurrency); an invocation that finds
-them all busy is throttled, not queued, as Lambda throttles. `warm` starts one ahead of demand
+`concurrency` environments, busy or idle. When that cap is one Lambda has too (the function's
+reserved concurrency, or a limit a test sets), an invocation that finds them all busy is
+throttled, as Lambda throttles. When it is only this machine's budget (`glimpse dev
+--concurrency`), the invocation waits for a free environment for as long as its caller waits:
+Lambda would have started another environment instead (docs/local.md). `warm` starts one ahead of demand
 (what provisioned concurrency does in Lambda), so a first invocation need not pay a cold start.
 An environment whose runtime exited (it retired itself, or was reset after its timeout) is stopped
 and replaced by a fresh one in the background.
@@ -29,6 +32,14 @@ logger = logging.getLogger(__name__)
 
 class Throttled(Exception):
     """Every environment the function may have is busy: Lambda answers TooManyRequestsException."""
+
+
+class CallerGone(Exception):
+    """The caller stopped waiting before an environment of the machine's budget was free."""
+
+
+# How often a waiting invocation asks whether its caller still waits (a release wakes it at once).
+CALLER_CHECK_S = 0.1
 
 
 class TenancyMismatch(ValueError):
@@ -61,14 +72,18 @@ class FunctionPool:
         start_environment: Callable[[FunctionConfig], Environment],
         aliases: frozenset[str] = frozenset(),
         reserved: bool = False,
+        lambda_limit: bool = True,
         tenant_isolation: bool = False,
     ) -> None:
+        """`lambda_limit`: the cap is one Lambda applies (throttle beyond it), not the machine's budget
+        (wait beyond it). `reserved`: that limit is the function's reserved concurrency."""
         if concurrency < 1:
             raise ValueError(f"{function.name}: concurrency must be at least 1, not {concurrency}")
         self.function = function
         self.concurrency = concurrency
         self.aliases = aliases
         self.tenant_isolation = tenant_isolation
+        self.lambda_limit = lambda_limit or reserved
         # Lambda names the limit that was hit: the function's reserved concurrency, or the account's.
         self.throttle_reason = ("ReservedFunctionConcurrentInvocationLimitExceeded" if reserved
                                 else "ConcurrentInvocationLimitExceeded")
@@ -105,10 +120,15 @@ class FunctionPool:
         if not self.tenant_isolation and tenant_id is not None:
             raise TenancyMismatch(f"{self.function.name} does not use tenant isolation: invoke it without a tenant id")
 
-    def invoke(self, payload: bytes, *, tenant_id: str | None = None) -> InvokeResult:
+    def invoke(self, payload: bytes, *, tenant_id: str | None = None,
+               caller_waits: Callable[[], bool] = lambda: True) -> InvokeResult:
+        """Run one invocation. Beyond the machine's budget it waits while `caller_waits()` is true,
+        then raises CallerGone; beyond a Lambda limit it raises Throttled at once."""
         self.check_tenancy(tenant_id)
+        if not caller_waits():  # queued behind others until its caller gave up: it must not run now
+            raise CallerGone(f"{self.function.name}: the caller stopped waiting before the invocation started")
         try:
-            environment = self._acquire(tenant_id)
+            environment = self._acquire(tenant_id, caller_waits)
         except EnvironmentInitError as error:  # answered as Lambda answers it: the init's error, as the function's
             return InvokeResult(error.document, "Unhandled", str(uuid.uuid4()), 0.0, environment_retired=True)
         result = None
@@ -133,22 +153,29 @@ class FunctionPool:
     def _count(self) -> int:
         return len(self._idle) + len(self._busy) + self._starting
 
-    def _acquire(self, tenant_id: str | None) -> Environment:
+    def _acquire(self, tenant_id: str | None, caller_waits: Callable[[], bool]) -> Environment:
         unusable: list[Environment] = []  # stopped outside the lock: stopping waits for the runtime's end
         try:
             with self._lock:
-                if self._closed:
-                    raise Throttled(f"{self.function.name} is shutting down")
-                reused = self._reusable(tenant_id, unusable)
-                if reused is not None:
-                    self._busy.append(reused)
-                    return reused
-                if self._count() >= self.concurrency:
+                while True:
+                    if self._closed:
+                        raise Throttled(f"{self.function.name} is shutting down")
+                    reused = self._reusable(tenant_id, unusable)
+                    if reused is not None:
+                        self._busy.append(reused)
+                        return reused
+                    if self._count() < self.concurrency:
+                        break
                     evicted = next((slot for slot in self._idle if slot.tenant_id != tenant_id), None)
-                    if evicted is None:
+                    if evicted is not None:
+                        self._idle.remove(evicted)
+                        unusable.append(evicted.environment)
+                        break
+                    if self.lambda_limit:
                         raise Throttled(f"{self.function.name} already runs {self.concurrency} invocations")
-                    self._idle.remove(evicted)
-                    unusable.append(evicted.environment)
+                    if not caller_waits():
+                        raise CallerGone(f"{self.function.name}: all {self.concurrency} environments stayed busy while the caller waited")
+                    self._lock.wait(CALLER_CHECK_S)
                 self._starting += 1
         finally:
             for environment in unusable:
@@ -175,6 +202,7 @@ class FunctionPool:
             if not self._closed and not retired:
                 self._busy.remove(environment)
                 self._idle.append(_Idle(environment, tenant_id))
+                self._lock.notify_all()  # an invocation waiting for room takes it
                 return
         try:
             environment.stop()  # before it stops counting as busy: close() waits for that
@@ -201,6 +229,7 @@ class FunctionPool:
                     self._busy.append(environment)
                 else:
                     self._idle.insert(0, _Idle(environment, None))  # least recently used: reused last
+                    self._lock.notify_all()
                 return environment
         environment.stop()
         self._forget_start()

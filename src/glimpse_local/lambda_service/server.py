@@ -16,6 +16,7 @@ import dataclasses
 import json
 import logging
 import re
+import select
 import socket
 import sys
 import threading
@@ -32,7 +33,7 @@ from glimpse_local.environment.variables import ACCOUNT_ID, REGION
 from glimpse_local.template import FunctionSettings, aliases, function_settings, functions
 
 from .events import MAX_EVENT_BYTES, EventQueue
-from .pool import Environment, FunctionPool, Throttled
+from .pool import CallerGone, Environment, FunctionPool, Throttled
 
 logger = logging.getLogger(__name__)
 function_logs = logging.getLogger("glimpse.functions")  # a child per function, as a log group each
@@ -46,8 +47,9 @@ MAX_REQUEST_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation payload l
 _PAYLOAD_LIMITS = {"RequestResponse": MAX_REQUEST_BYTES, "Event": MAX_EVENT_BYTES}
 PUBLISHED_VERSION = "1"  # the one version an alias points at locally
 THROTTLE_RETRY_AFTER_S = 1
-# Per function. Lambda scales to the account's 1000; ten environments of one function at once keep
-# a workstation's memory in bounds and serve a developer and the tests (`glimpse dev --concurrency`).
+# Per function, the machine's budget. Lambda scales to the account's 1000; ten environments of one
+# function at once keep a workstation's memory in bounds and serve a developer and the tests
+# (`glimpse dev --concurrency`). An invocation beyond it waits, where Lambda would scale out.
 DEFAULT_CONCURRENCY = 10
 # A function declaring this variable calls Lambda (the router): locally it is given this service.
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_LAMBDA"
@@ -141,8 +143,9 @@ class LambdaService(LocalHttpService):
     ) -> LambdaService:
         """Every function of the template (plus `extra_functions`), each in its own pool.
 
-        A function's concurrency is, in order: `concurrency[name]`, its ReservedConcurrentExecutions,
-        `default_concurrency`. A function that declares AWS_ENDPOINT_URL_LAMBDA gets this service's
+        A function's concurrency is, in order: `concurrency[name]`, its ReservedConcurrentExecutions
+        (limits Lambda applies: beyond them it throttles), `default_concurrency` (the machine's
+        budget: beyond it an invocation waits for a free environment). A function that declares AWS_ENDPOINT_URL_LAMBDA gets this service's
         URL there (as `sam local` overrides it), and each variable of `services` (endpoint variable
         → the URL of another local service) likewise; such functions have this host's network
         (glimpse_local.template), where those URLs are reached."""
@@ -153,12 +156,14 @@ class LambdaService(LocalHttpService):
         published = aliases(template_path)
         start = service._environment_starter(profile, runtime_dir)
         for name, (function, settings) in (declared | dict(extra_functions or {})).items():
-            limit = (concurrency or {}).get(name) or settings.reserved_concurrency or default_concurrency
+            lambda_limit = (concurrency or {}).get(name) or settings.reserved_concurrency
+            limit = lambda_limit or default_concurrency
             declared_endpoints = {variable: url for variable, url in endpoints.items() if variable in function.environment}
             function = dataclasses.replace(function, environment={**function.environment, **declared_endpoints})
             service.pools[name] = FunctionPool(
                 function, concurrency=limit, start_environment=start, aliases=published.get(name, frozenset()),
-                reserved=settings.reserved_concurrency is not None, tenant_isolation=settings.tenant_isolation,
+                reserved=settings.reserved_concurrency is not None, lambda_limit=lambda_limit is not None,
+                tenant_isolation=settings.tenant_isolation,
             )
         return service
 
@@ -248,7 +253,10 @@ class _InvokeHandler(BaseHTTPRequestHandler):
                 self.lambda_service.events.submit(target.pool, payload or b"{}", tenant_id)
                 self._answer(HTTPStatus.ACCEPTED, b"", {})
                 return
-            result = target.pool.invoke(payload or b"{}", tenant_id=tenant_id)
+            result = target.pool.invoke(payload or b"{}", tenant_id=tenant_id, caller_waits=self._caller_waits)
+        except CallerGone:  # nobody reads an answer any more
+            self.close_connection = True
+            return
         except Throttled:
             error = ServiceError(HTTPStatus.TOO_MANY_REQUESTS, "TooManyRequestsException", "Rate Exceeded.",
                                  Reason=target.pool.throttle_reason)
@@ -260,6 +268,17 @@ class _InvokeHandler(BaseHTTPRequestHandler):
         if result.function_error:
             headers["X-Amz-Function-Error"] = result.function_error
         self._answer(HTTPStatus.OK, result.payload, headers)
+
+    def _caller_waits(self) -> bool:
+        """The client still waits for this answer: it has not closed its connection (boto3 does at
+        its read timeout). Bytes waiting to be read would be a next request: it is still there."""
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return True
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) != b""
+        except OSError:
+            return False
 
     def _answer(self, status: HTTPStatus, body: bytes, headers: Mapping[str, str]) -> None:
         self.send_response(status)
