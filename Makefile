@@ -41,11 +41,15 @@ $(VENV)/.installed: pyproject.toml functions/runner/requirements.txt functions/a
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Every runner function of template.yaml has the same code: one artifact, the others link to it.
-# The dispatcher has the router's code (another handler): it links to the router's.
+# Every runner function of template.yaml (one per languages/<id>/, its rows written from the
+# recipe) has the same code: one artifact, the others link to it. The dispatcher has the router's
+# code (another handler): it links to the router's.
 RUNNER_IDS := $(shell sed -n 's/^  \(Runner[A-Za-z0-9]*Function\):$$/\1/p' template.yaml)
 RUNNER_LINKS := $(addprefix $(BUILD)/functions/,$(filter-out RunnerPythonFunction,$(RUNNER_IDS)))
 DISPATCHER_LINK := $(BUILD)/functions/DispatcherFunction
+
+# What a function's artifact copies: the package, and of each language folder its recipe alone.
+PACKAGE_SOURCES := $(shell find src/glimpse -name '*.py') $(wildcard languages/*/recipe.toml)
 
 build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built $(RAPID) $(RUNNER_LINKS) $(DISPATCHER_LINK)
 
@@ -56,12 +60,12 @@ $(DISPATCHER_LINK):
 	mkdir -p $(BUILD)/functions && ln -sfn RouterFunction $@
 
 # The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/.
-$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py functions/runner/glimpse-runtime functions/bundle.py $(shell find src/glimpse languages -name '*.py' -o -name '*.toml')
+$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py functions/runner/glimpse-runtime functions/bundle.py $(PACKAGE_SOURCES)
 	rm -rf $(RUNNER_ARTIFACT) && mkdir -p $(RUNNER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/runner/Makefile build-RunnerPythonFunction ARTIFACTS_DIR=$(abspath $(RUNNER_ARTIFACT))
 	touch $@
 
-$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/api/Makefile functions/api/requirements.txt $(wildcard functions/api/*.py) functions/bundle.py $(shell find src/glimpse languages -name '*.py' -o -name '*.toml')
+$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/api/Makefile functions/api/requirements.txt $(wildcard functions/api/*.py) functions/bundle.py $(PACKAGE_SOURCES)
 	rm -rf $(ROUTER_ARTIFACT) && mkdir -p $(ROUTER_ARTIFACT)
 	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/api/Makefile build-RouterFunction ARTIFACTS_DIR=$(abspath $(ROUTER_ARTIFACT))
 	touch $@

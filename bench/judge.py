@@ -20,7 +20,7 @@ from pathlib import Path
 from glimpse.languages import catalogue
 from glimpse_local.local import runner_environment
 
-SOLUTION = (Path(__file__).resolve().parents[1] / "tests" / "languages" / "judge_programs" / "sum.kt").read_text()
+SOLUTION = (Path(__file__).resolve().parents[1] / "languages" / "kotlin" / "sum.kt").read_text()
 TARGET_MS = 3000
 
 

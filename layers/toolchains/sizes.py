@@ -1,5 +1,6 @@
 """Prints each built layer's size unzipped and zipped (deflate, as `sam build`/`sam deploy`
-package it) and each language's function + layers total against Lambda's quota.
+package it) and each language's function + layers total (its recipe's [function] layers) against
+Lambda's quota (lambda.toml).
 
     .venv/bin/python layers/toolchains/sizes.py          (after `make layers` and `make build`)
 """
@@ -11,6 +12,8 @@ import tempfile
 import tomllib
 import zipfile
 from pathlib import Path
+
+from glimpse.languages import catalogue
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -33,19 +36,20 @@ def zipped(root: Path) -> int:
 
 
 def main() -> None:
-    manifest = tomllib.loads((HERE / "layers.toml").read_text())
+    limits = tomllib.loads((HERE / "lambda.toml").read_text())["limits"]
     sizes = {"function": unzipped(FUNCTION)}
     print(f"{'layer':<12} {'unzipped':>14} {'zipped':>14}")
     for layer in sorted(path for path in LAYERS.iterdir() if path.is_dir()):
         sizes[layer.name] = unzipped(layer)
         print(f"{layer.name:<12} {sizes[layer.name] / MIB:10.1f} MiB {zipped(layer) / MIB:10.1f} MiB")
     print(f"{'function':<12} {sizes['function'] / MIB:10.1f} MiB   (the runner artifact every language shares)")
-    limit = manifest["limits"]["unzipped_bytes"]
+    limit = limits["unzipped_bytes"]
     print(f"\n{'language':<12} {'function + layers':>20}   headroom (quota {limit:,} bytes)")
-    for language, layers in manifest["languages"].items():
+    for recipe in catalogue().recipes:
+        layers = recipe.function.layers
         if all(layer in sizes for layer in layers):
             total = sizes["function"] + sum(sizes[layer] for layer in layers)
-            print(f"{language:<12} {total / MIB:16.1f} MiB   {(limit - total) / MIB:8.1f} MiB   ({' + '.join(layers) or 'no layer'})")
+            print(f"{recipe.id:<12} {total / MIB:16.1f} MiB   {(limit - total) / MIB:8.1f} MiB   ({' + '.join(layers) or 'no layer'})")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The same battery for every language, with the real toolchain from its built layer.
 
-A language's sample programs live in programs/<language>/: one file per case (or a folder, the
-entry file first by name), named after the case. A case a language has no program for (an
+A language's sample programs live in its folder, languages/<id>/programs/: one file per case (or
+a folder, the entry file first by name), named after the case. A case a language has no program for (an
 uncaught exception in C, a segfault in Python) is not run for it.
 """
 
@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from glimpse.languages import catalogue
+from glimpse.languages import LANGUAGES, catalogue
 
-PROGRAMS = Path(__file__).parent / "programs"
 MEGABYTE_OF_TEXT = ("0123456789abcdef" * 64 + "\n")[:1024] * 1024
 
 # case: (request fields beyond the files, expected fields of the result)
@@ -39,7 +38,7 @@ CASES: dict[str, tuple[dict, dict]] = {
 
 
 def programs(language: str) -> list[tuple[str, Path]]:
-    return sorted((path.stem, path) for path in (PROGRAMS / language).iterdir())
+    return sorted((path.stem, path) for path in (LANGUAGES / language / "programs").iterdir())
 
 
 def source_of(program: Path) -> dict:

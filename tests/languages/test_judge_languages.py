@@ -1,6 +1,6 @@
 """Judge mode for every language, with the real toolchain from its built layer.
 
-One program per language (judge_programs/sum.<ext>) reads two numbers and prints their sum; a
+One program per language (languages/<id>/sum.<ext>) reads two numbers and prints their sum; a
 negative first number makes it loop forever. One environment per language, alternating the two
 profiles, and three requests in it: the per-language suite runs on a 2-core CI.
 """
@@ -12,28 +12,31 @@ from pathlib import Path
 
 import pytest
 
-from glimpse.languages import catalogue
+from glimpse.languages import LANGUAGES, catalogue
 from glimpse_local.local import runner_environment
 
-PROGRAMS = Path(__file__).parent / "judge_programs"
-LANGUAGES = [recipe.id for recipe in catalogue().recipes]
+IDS = [recipe.id for recipe in catalogue().recipes]
 # Both profiles are covered across the languages (tests/runner/test_judge.py runs Python in both).
-PROFILES = {language: ("lambda", "host")[index % 2] for index, language in enumerate(LANGUAGES)}
+PROFILES = {language: ("lambda", "host")[index % 2] for index, language in enumerate(IDS)}
 LOOP_TIME_MS = 1500  # the looping test's limit: a JVM's start fits many times in it
 
 
 def test_every_language_has_its_judge_program():
     for recipe in catalogue().recipes:
-        assert (PROGRAMS / f"sum{recipe.extensions[0]}").is_file(), recipe.id
+        assert solution(recipe.id).is_file(), recipe.id
 
 
-@pytest.fixture(params=LANGUAGES)
+def solution(language: str) -> Path:
+    return LANGUAGES / language / f"sum{catalogue().get(language).extensions[0]}"
+
+
+@pytest.fixture(params=IDS)
 def judge(request, invoker_for):
     language = request.param
     environment = runner_environment(catalogue().get(language), PROFILES[language])
     environment.start()
     invoker = invoker_for(environment)
-    code = (PROGRAMS / f"sum{catalogue().get(language).extensions[0]}").read_text()
+    code = solution(language).read_text()
 
     def submit(tests: list[tuple[str, str]], **options) -> dict:
         tests = [{"stdin": stdin, "expected_stdout": expected} for stdin, expected in tests]

@@ -1,5 +1,5 @@
-"""What the layer tests share: where the built layers are, the per-language layer sets of
-layers/toolchains/layers.toml, an ELF scan of a layer, and a sandbox that shows a layer at /opt."""
+"""What the layer tests share: where the built layers are, what Lambda allows and gives every layer
+(layers/toolchains/lambda.toml), an ELF scan of a layer, and a sandbox that shows a layer at /opt."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ RUNNER_ARTIFACT = ROOT / "build" / "functions" / "RunnerPythonFunction"
 
 
 @functools.cache
-def manifest() -> dict:
-    with (TOOLCHAINS / "layers.toml").open("rb") as file:
+def lambda_facts() -> dict:
+    """[limits]: Lambda's quotas on a function and its layers; [base]: what its python3.12 base provides."""
+    with (TOOLCHAINS / "lambda.toml").open("rb") as file:
         return tomllib.load(file)
 
 
@@ -78,7 +79,7 @@ def elf_files(layer: Path) -> tuple[ElfFile, ...]:
 
 def version_problems(elf: ElfFile) -> list[str]:
     """Symbol versions newer than the Lambda base provides."""
-    base = manifest()["base"]
+    base = lambda_facts()["base"]
     ceilings = {"GLIBC": base["glibc"], "GLIBCXX": base["glibcxx"], "CXXABI": base["cxxabi"], "GCC": base["gcc"]}
     problems = []
     for version in elf.versions:

@@ -4,7 +4,7 @@ shared library it needs is in the layer or among the libraries the base provides
 
 import pytest
 
-from layer_checks import elf_files, layer_makefiles, manifest, version_problems
+from layer_checks import elf_files, lambda_facts, layer_makefiles, version_problems
 
 LAYERS = sorted(layer_makefiles())
 
@@ -20,7 +20,7 @@ def test_symbol_versions_are_within_the_base(built_layers, logical_id):
 def test_needed_libraries_are_in_the_layer_or_the_base(built_layers, logical_id):
     layer = built_layers / logical_id
     carried = {path.name for path in layer.rglob("*.so*")}
-    provided = set(manifest()["base"]["libraries"])
+    provided = set(lambda_facts()["base"]["libraries"])
     problems = [f"{elf.path.relative_to(layer)} needs {library}: neither in the layer nor in the base"
                 for elf in elf_files(layer) for library in elf.needed if library not in carried | provided]
     assert not problems, "\n".join(problems[:40])

@@ -49,13 +49,13 @@ def test_run_names_what_is_wrong(tmp_path):
     assert completed.returncode == 2 and b"limits.time_ms" in completed.stderr
 
 
-PROGRAMS = Path(__file__).resolve().parents[1] / "languages" / "programs"
+LANGUAGES = Path(__file__).resolve().parents[2] / "languages"  # a folder per language, its programs in it
 FILE_NAMES = {"java": "Main.java"}  # a public class lives in the file named after it
 
 
-@pytest.mark.parametrize("language", sorted(path.name for path in PROGRAMS.iterdir()))
+@pytest.mark.parametrize("language", sorted(path.name for path in LANGUAGES.iterdir()))
 def test_run_local_json_works_for_every_language(tmp_path, language):
-    (hello,) = (PROGRAMS / language).glob("hello.*")
+    (hello,) = (LANGUAGES / language / "programs").glob("hello.*")
     name = FILE_NAMES.get(language, f"hello{hello.suffix}")
     (tmp_path / name).write_text(hello.read_text())
     completed = glimpse("run", name, "--local", "--json", cwd=tmp_path)

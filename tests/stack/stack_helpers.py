@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glimpse_local.gateway import ApiKey
-from glimpse.languages import catalogue
+from glimpse.languages import LANGUAGES, catalogue
 from host_processes import descendants, start_time
 
 ROOT = Path(__file__).resolve().parents[2]
-PROGRAMS = ROOT / "tests" / "stack" / "programs"
-HELLO_PROGRAMS = ROOT / "tests" / "languages" / "programs"
 # One key per test that needs a tenant (and a usage-plan bucket) of its own.
 KEYS = {name: ApiKey.of(f"glimpse-stack-test-key-{name}") for name in
         ("main", "throttled", "reuse", "retire", "cli", "async", "other", "callbacks", *(f"tenant-{number}" for number in range(5)))}
@@ -47,13 +45,13 @@ def languages() -> list[str]:
 
 
 def hello(language: str) -> str:
-    return next((HELLO_PROGRAMS / language).glob("hello.*")).read_text()
+    return next((LANGUAGES / language / "programs").glob("hello.*")).read_text()
 
 
 def census(language: str) -> str:
     """A program that prints its environment's identity (its pid namespace) and how many runs that
     environment holds now, its own included."""
-    return (PROGRAMS / f"census{catalogue().get(language).extensions[0]}").read_text()
+    return (LANGUAGES / language / f"census{catalogue().get(language).extensions[0]}").read_text()
 
 
 def runtime_in(pid_namespace: str) -> int:

@@ -3,7 +3,7 @@ the Kotlin runner in its execution environment."""
 
 from stack_helpers import ROOT, call
 
-SOLUTION = (ROOT / "tests" / "languages" / "judge_programs" / "sum.kt").read_text()
+SOLUTION = (ROOT / "languages" / "kotlin" / "sum.kt").read_text()
 
 
 def test_a_judge_request_through_the_stack(stack):

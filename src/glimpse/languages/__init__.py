@@ -1,7 +1,8 @@
 """The language catalogue: one folder per language, languages/<id>/, whose recipe.toml is read here.
 
-`recipes` is that folder: a link to the repository's languages/ here, and in a function's artifact a
-copy of the recipes alone (functions/python-function.mk)."""
+`recipes` is the folder of those folders (LANGUAGES): a link to the repository's languages/ here,
+where each folder also holds the language's test programs, and in a function's artifact a copy of
+the recipes alone (functions/bundle.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import functools
 import tomllib
 from pathlib import Path
 
-from glimpse.languages.recipe import Recipe, Seed, Step, placeholders
+from glimpse.languages.recipe import Function, Recipe, Seed, Step, placeholders
 
-__all__ = ["Catalogue", "Recipe", "Seed", "Step", "UnknownLanguage", "catalogue", "placeholders"]
+__all__ = ["LANGUAGES", "Catalogue", "Function", "Recipe", "Seed", "Step", "UnknownLanguage", "catalogue", "load_recipe",
+           "placeholders"]
 
-RECIPES = Path(__file__).parent / "recipes"
+LANGUAGES = Path(__file__).parent / "recipes"
 
 
 class UnknownLanguage(LookupError):
@@ -45,6 +47,14 @@ class Catalogue:
         raise UnknownLanguage(f"no language uses the extension {suffix!r}; name one with --language")
 
 
+def load_recipe(path: Path) -> Recipe:
+    """A language folder's recipe. Its id is the folder's name: the folder is the language."""
+    recipe = Recipe.model_validate(tomllib.loads(path.read_text()))
+    if recipe.id != path.parent.name:
+        raise ValueError(f"{path}: the recipe's id {recipe.id!r} is not its folder's name {path.parent.name!r}")
+    return recipe
+
+
 @functools.cache
 def catalogue() -> Catalogue:
-    return Catalogue([Recipe.model_validate(tomllib.loads(path.read_text())) for path in sorted(RECIPES.glob("*/recipe.toml"))])
+    return Catalogue([load_recipe(path) for path in sorted(LANGUAGES.glob("*/recipe.toml"))])

@@ -16,12 +16,15 @@ class Step(BaseModel):
     never formatted: they are appended as whole argument-list elements.
 
     A compile step either runs `command` under the sandbox like any program, or hands the sources
-    to a warm compiler started once per environment with `server` (it writes `output`)."""
+    to a warm compiler started once per environment with `server`: `compiler` names which of the
+    server's compilers compiles them (layers/toolchains/jdk/compile-server: javac, kotlinc), and
+    it writes `output`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     command: list[str] | None = Field(default=None, min_length=1)
     server: list[str] | None = Field(default=None, min_length=1)
+    compiler: str | None = None
     output: str | None = None
     env: dict[str, str] = Field(default_factory=dict)
 
@@ -29,8 +32,8 @@ class Step(BaseModel):
     def _one_way(self) -> Step:
         if (self.command is None) == (self.server is None):
             raise ValueError("a step has either a command or a server")
-        if self.server is not None and self.output is None:
-            raise ValueError("a server step names its output")
+        if self.server is not None and (self.output is None or self.compiler is None):
+            raise ValueError("a server step names its compiler and its output")
         return self
 
     def argv(self, placeholders: dict[str, str], sources: Sequence[str] = (), extra: Sequence[str] = ()) -> list[str]:
@@ -63,10 +66,22 @@ class Seed(BaseModel):
     into: str
 
 
+class Function(BaseModel):
+    """The language's runner function in template.yaml (its rows are written from this): its memory
+    and the toolchain layers it carries, by logical id (the build-<LogicalId> target of a
+    layers/toolchains/<name>/Makefile), in the order Lambda merges them under /opt."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    memory_mb: int = Field(ge=128, le=10240)
+    layers: list[str] = Field(default_factory=list)
+
+
 class Recipe(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
+    # Also its folder's name (languages/<id>/), and part of its runner's logical id and variable.
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     name: str
     version: str
     aliases: list[str] = Field(default_factory=list)
@@ -79,6 +94,7 @@ class Recipe(BaseModel):
     seed: Seed | None = None
     compile: Step | None = None
     run: Step
+    function: Function
 
     @model_validator(mode="after")
     def _runs_a_command(self) -> Recipe:

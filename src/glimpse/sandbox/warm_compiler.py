@@ -7,9 +7,9 @@ holds, never runs what it compiles, caps its own memory (its JVM options), and m
 non-dumpable so that a program of the same user can neither read nor write its memory. If it
 dies, is killed, or takes too long, it is replaced on the next compile.
 
-The protocol (see layers/toolchains/jdk/compile-server): a request is lines of text — language,
-output path, number of sources, the sources — and the answer is one line "status mainClass
-length" followed by `length` bytes of compiler messages.
+The protocol (see layers/toolchains/jdk/compile-server): a request is lines of text — the
+compiler (the recipe's [compile] compiler), output path, number of sources, the sources — and the
+answer is one line "status mainClass length" followed by `length` bytes of compiler messages.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class WarmCompiler:
             self.process.wait()
         self.process = None
 
-    def compile(self, language: str, output: Path, sources: list[Path], timeout_s: float) -> CompileAnswer:
+    def compile(self, compiler: str, output: Path, sources: list[Path], timeout_s: float) -> CompileAnswer:
         if self.process is None or self.process.poll() is not None:
             self.start()
         process = self.process
@@ -67,7 +67,7 @@ class WarmCompiler:
         # Safe by pid: the server is our child, whose pid is not reused before we reap it.
         process.send_signal(signal.SIGCONT)
         started, cpu_before = time.monotonic(), cpu_ms(process.pid)
-        request = f"{language}\n{output}\n{len(sources)}\n" + "".join(f"{source}\n" for source in sources)
+        request = f"{compiler}\n{output}\n{len(sources)}\n" + "".join(f"{source}\n" for source in sources)
         try:
             process.stdin.write(request.encode())
             process.stdin.flush()

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.JarFile;
 import javax.lang.model.element.Modifier;
 import javax.tools.Diagnostic;
@@ -31,20 +32,30 @@ import jdk.incubator.foreign.CLinker;
 import jdk.incubator.foreign.FunctionDescriptor;
 
 /**
- * The warm compiler of the JVM runners: one JVM per execution environment that compiles Java
- * (javac, in-process) and Kotlin (K2JVMCompiler, in-process) on request, so that a compile costs
- * tens of milliseconds instead of a JVM start. It never runs a program it compiles: annotation
+ * The warm compiler of the JVM runners: one JVM per execution environment that compiles with
+ * javac or kotlinc (K2JVMCompiler), both in-process, on request, so that a compile costs tens of
+ * milliseconds instead of a JVM start. It knows compilers, not languages: a recipe's
+ * [compile] compiler names the one its sources go to (languages/<id>/recipe.toml). It never runs a program it compiles: annotation
  * processing is off and no classpath reaches the workspace.
  *
  * Its only channel is the pair of pipes the runner holds. A request is lines of text (the runner
  * validated every path: no line breaks are possible):
- *   language ("java" or "kotlin"), output (a class directory or a jar), count, then count sources,
+ *   compiler (a key of COMPILERS), output (a class directory or a jar), count, then count sources,
  *   the entry file first.
  * The answer is one line, "status mainClass length", then length bytes of compiler messages;
  * status is ok, error or crash, mainClass "-" when none was found.
  */
 public final class CompileServer {
     private static final int PR_SET_DUMPABLE = 4;
+
+    /** Compiles sources into output; returns the main class, null when there is none. */
+    private interface Compiler {
+        String compile(CompileServer server, PrintStream messages, Path output, List<Path> sources) throws Exception;
+    }
+
+    private static final Map<String, Compiler> COMPILERS = Map.of(
+        "javac", CompileServer::compileJava,
+        "kotlinc", CompileServer::compileKotlin);
 
     private final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     private final StandardJavaFileManager javaFiles = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8);
@@ -58,15 +69,15 @@ public final class CompileServer {
         DataOutputStream out = new DataOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out));
         // Nothing may write to the protocol stream but the answers.
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        String language;
-        while ((language = in.readLine()) != null) {
+        String compiler;
+        while ((compiler = in.readLine()) != null) {
             Path output = Path.of(in.readLine());
             int count = Integer.parseInt(in.readLine());
             List<Path> sources = new ArrayList<>();
             for (int index = 0; index < count; index++) {
                 sources.add(Path.of(in.readLine()));
             }
-            server.answer(out, language, output, sources);
+            server.answer(out, compiler, output, sources);
         }
     }
 
@@ -82,17 +93,17 @@ public final class CompileServer {
         }
     }
 
-    private void answer(DataOutputStream out, String language, Path output, List<Path> sources) throws IOException {
+    private void answer(DataOutputStream out, String compilerName, Path output, List<Path> sources) throws IOException {
         ByteArrayOutputStream messages = new ByteArrayOutputStream();
         String status = "ok";
         String mainClass = null;
         try (PrintStream stream = new PrintStream(messages, true, StandardCharsets.UTF_8)) {
             try {
-                mainClass = switch (language) {
-                    case "java" -> compileJava(stream, output, sources);
-                    case "kotlin" -> compileKotlin(stream, output, sources);
-                    default -> throw new IllegalArgumentException("unknown language " + language);
-                };
+                Compiler compiler = COMPILERS.get(compilerName);
+                if (compiler == null) {
+                    throw new IllegalArgumentException("unknown compiler " + compilerName);
+                }
+                mainClass = compiler.compile(this, stream, output, sources);
             } catch (CompileFailed failed) {
                 status = "error";
             } catch (Throwable crash) {  // the compiler's own failure: said, and the server goes on
