@@ -1,12 +1,14 @@
-"""The router: the public HTTP API in front of the runners (DESIGN §2).
+"""The router: the public HTTP API in front of the runners (docs/api.md, docs/architecture.md).
 
-`RouterApi.handle` takes an API Gateway REST proxy event; `Executions` resolves, caps and
-dispatches one execution; `LambdaRunners` is the only part that knows Lambda's Invoke API.
+`RouterApi.handle` takes an API Gateway REST proxy event and hands it to one of three Powertools
+Routers (v1, Piston, original Glimpse); `Executions` resolves, caps and dispatches one execution;
+`LambdaRunners` is the only part that knows Lambda's Invoke API.
 """
 
-from .app import END_USER_HEADER, RouterApi
+from .app import RouterApi
 from .errors import ApiError, ErrorResponse
 from .executions import Executions, Tenant
+from .routing import END_USER_HEADER
 from .runners import LambdaRunners, RunnerAnswer
 from .settings import MAX_BODY_BYTES, RouterSettings, runner_variable
 

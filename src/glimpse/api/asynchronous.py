@@ -29,7 +29,9 @@ class Submission(ExecutionRequest):
                                      description="an https URL that receives the finished result by POST, signed (docs/callbacks.md)")
 
     def execution(self) -> ExecutionRequest:
-        return ExecutionRequest.model_validate(self.model_dump(exclude={"callback_url"}, exclude_none=True))
+        """The execution request alone: its fields as validated here, not validated again."""
+        fields = {name: getattr(self, name) for name in ExecutionRequest.model_fields}
+        return ExecutionRequest.model_construct(self.model_fields_set - {"callback_url"}, **fields)
 
 
 class Dispatch(BaseModel):
@@ -65,8 +67,7 @@ class Queue:
 
     def submit(self, submission: Submission, tenant: Tenant, execution_id: str) -> str:
         """Queue it and return its id; the language must be deployed and the callback acceptable."""
-        recipe = self.executions.recipe(submission.language)
-        self.executions.check_version(recipe, submission.version)
+        recipe = self.executions.recipe(submission.language, submission.version)
         callback = None
         if submission.callback_url is not None:
             try:
@@ -118,8 +119,9 @@ class Dispatcher:
             self.logger.warning("not queued: dispatched twice, or expired", extra={"execution_id": execution_id})
             return
         try:
-            result = self.executions_for(dispatch).run(ExecutionRequest.model_validate(started.request), tenant,
-                                                       request_id=execution_id, route="async")
+            executions = self.executions_for(dispatch)
+            result = executions.run(executions.recipe(dispatch.language), ExecutionRequest.model_validate(started.request), tenant,
+                                    request_id=execution_id, route="async")
             document = result.model_dump(mode="json", exclude_none=True)
         except ApiError as error:
             document = failure_document(execution_id, error)

@@ -8,7 +8,7 @@ from http import HTTPStatus
 
 from pydantic import BaseModel, Field
 
-from glimpse.models import FieldError
+from glimpse.models import FieldError, Rejection
 
 
 class ApiError(Exception):
@@ -43,6 +43,10 @@ class InvalidRequest(ApiError):
     """A well-formed request the contract refuses (the runner's own Rejection included)."""
 
     status, code = HTTPStatus.UNPROCESSABLE_ENTITY, "invalid_request"
+
+    @classmethod
+    def of(cls, rejection: Rejection) -> InvalidRequest:
+        return cls(rejection.message, rejection.fields)
 
 
 class Forbidden(ApiError):
@@ -117,3 +121,10 @@ def field_errors(errors: list[dict], renamed: dict[str, str] | None = None) -> l
         message = str(error.get("msg", error["type"])).removeprefix("Value error, ")
         found.append(FieldError(field=field, message=message))
     return found
+
+
+def refusal(errors: list[dict], renamed: dict[str, str] | None = None) -> InvalidRequest:
+    """The 422 for pydantic's errors (a ValidationError's, or Powertools' RequestValidationError's):
+    each field named, the first few summed up in the message."""
+    fields = field_errors(errors, renamed)
+    return InvalidRequest("invalid request: " + "; ".join(f"{item.field}: {item.message}" for item in fields[:5]), fields)

@@ -55,8 +55,9 @@ class Executions:
         """The catalogue's languages that have a runner here."""
         return [recipe for recipe in catalogue().recipes if recipe.id in self.settings.runners]
 
-    def recipe(self, language: str) -> Recipe:
-        """The deployed language a request names (id or alias), or a 422 naming `language`."""
+    def recipe(self, language: str, version: str | None = None) -> Recipe:
+        """The deployed language a request names (id or alias) at `version`, or a 422 naming
+        `language` or `version`."""
         try:
             recipe = catalogue().get(language)
         except UnknownLanguage:
@@ -65,35 +66,27 @@ class Executions:
         if recipe.id not in self.settings.runners:
             known = ", ".join(recipe.id for recipe in self.deployed())
             raise InvalidRequest.for_field("language", f"{recipe.id} has no runner in this deployment; it runs {known}")
-        return recipe
-
-    @staticmethod
-    def check_version(recipe: Recipe, version: str | None) -> None:
-        """A 422 naming `version` unless the language is at that version."""
         if not recipe.accepts_version(version):
             raise InvalidRequest.for_field("version", f"{recipe.id} is at version {recipe.version}, not {version!r}")
+        return recipe
 
-    def run(self, request: ExecutionRequest, tenant: Tenant, *, request_id: str, route: str) -> ExecutionResult:
-        """Run `request` on its language's runner, or raise the ApiError that says why not."""
+    def run(self, recipe: Recipe, request: ExecutionRequest, tenant: Tenant, *, request_id: str, route: str) -> ExecutionResult:
+        """Run `request`, validated already, on the runner of `recipe`, its language as `recipe`
+        resolved it; or raise the ApiError that says why not."""
         started = time.monotonic()
-        language = request.language
         outcome: dict = {"route": route, "tenant": tenant.api_key_id, "end_user": tenant.end_user, "request_id": request_id}
         try:
-            recipe = self.recipe(request.language)
-            language = recipe.id
-            self.check_version(recipe, request.version)
-            event = self._event(request, recipe, request_id)
-            result = self._invoke(recipe, event, tenant, outcome)
+            result = self._invoke(recipe, self._event(request, recipe, request_id), tenant, outcome)
         except ApiError as error:
             error.recorded = True
             self._record(outcome | {"status": error.code, "http_status": int(error.status),
                                     "runner_request_id": error.runner_request_id,
                                     "runner_error_type": error.runner_error_type,
-                                    "answer_problem": error.answer_problem}, language, started, error)
+                                    "answer_problem": error.answer_problem}, recipe.id, started, error)
             raise
         run_ms = result.run.time_ms if result.run else None
         self._record(outcome | {"status": str(result.status), "http_status": 200, "execution_id": result.id, "run_ms": run_ms},
-                     language, started, None)
+                     recipe.id, started, None)
         return result
 
     def _event(self, request: ExecutionRequest, recipe: Recipe, request_id: str) -> ExecutionRequest:
@@ -127,7 +120,7 @@ class Executions:
             raise ValueError(f"the answer has {size_bytes} bytes, more than Lambda's {MAX_ANSWER_BYTES}")
         if isinstance(document, dict) and document.get("error") == "invalid_request":
             rejection = Rejection.model_validate(document)
-            raise InvalidRequest(rejection.message, rejection.fields)
+            raise InvalidRequest.of(rejection)
         result = ExecutionResult.model_validate(document)
         if result.id != event.id or result.language != event.language:
             raise ValueError("the answer is for another execution (its id or language differs)")

@@ -4,11 +4,14 @@ error, executionTime}} (the shapes of the original README)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, ValidationError
+from aws_lambda_powertools.event_handler import Response, content_types
+from pydantic import BaseModel, Field
 
-from glimpse.api.compat import problem, stage_text
-from glimpse.api.errors import ApiError, InvalidRequest, field_errors
-from glimpse.languages import UnknownLanguage, catalogue
+from glimpse.api.compat import contract_request, problem, stage_text
+from glimpse.api.errors import ApiError
+from glimpse.api.executions import Executions
+from glimpse.api.routing import ApiRouter, EndUser, documented_errors
+from glimpse.languages import catalogue
 from glimpse.models import ExecutionRequest, ExecutionResult
 
 
@@ -30,25 +33,18 @@ class OriginalRunResponse(BaseModel):
 
 
 def language_for_code(code: str) -> str:
-    """The original named languages by file extension; an id or alias works too."""
-    try:
-        return catalogue().get(code).id
-    except UnknownLanguage:
-        pass
+    """The language name the original's code stands for: it named languages by file extension (no
+    extension is another language's id or alias); an id or alias is passed on as it is, and so is
+    an unknown code, which the router's language check names."""
     for recipe in catalogue().recipes:
         if f".{code.lower()}" in recipe.extensions:
             return recipe.id
-    return code  # unknown: the router's language check names it
+    return code
 
 
 def execution_request(request: OriginalRunRequest) -> ExecutionRequest:
-    try:
-        return ExecutionRequest.model_validate(
-            {"language": language_for_code(request.language), "code": request.code, "stdin": request.input or ""}
-        )
-    except ValidationError as error:
-        fields = field_errors(error.errors(include_input=False), renamed={"stdin": "input"})
-        raise InvalidRequest("; ".join(f"{item.field}: {item.message}" for item in fields), fields) from None
+    return contract_request({"language": language_for_code(request.language), "code": request.code, "stdin": request.input or ""},
+                            renamed={"stdin": "input"})
 
 
 def response(result: ExecutionResult) -> OriginalRunResponse:
@@ -63,6 +59,22 @@ def response(result: ExecutionResult) -> OriginalRunResponse:
         output=stage_text(run, "stdout"), error="\n".join(errors) or None, executionTime=run.time_ms))
 
 
-def error_document(error: ApiError, request_id: str) -> dict:
-    return {"statusCode": int(error.status), "body": {"output": None, "error": error.message, "executionTime": None},
+def error_response(error: ApiError, request_id: str) -> Response:
+    """The original's shape, with the HTTP status in `statusCode` too."""
+    body = {"statusCode": int(error.status), "body": {"output": None, "error": error.message, "executionTime": None},
             "request_id": request_id}
+    return Response(int(error.status), content_types.APPLICATION_JSON, body, headers=error.headers())
+
+
+def original_router(executions: Executions) -> ApiRouter:
+    router = ApiRouter(error_response)
+
+    @router.post("/run-code-lambda", summary="The original Glimpse's route", tags=["original Glimpse"],
+                 responses=documented_errors(400, 403, 413, 422, 429, 502, 504))
+    def run_code_lambda(request: OriginalRunRequest, end_user: EndUser = None) -> OriginalRunResponse:
+        execution = execution_request(request)
+        result = executions.run(executions.recipe(execution.language), execution, router.tenant(end_user),
+                                request_id=router.request_id(), route="original")
+        return response(result)
+
+    return router

@@ -14,10 +14,13 @@ import base64
 import math
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from aws_lambda_powertools.event_handler import Response, content_types
+from pydantic import BaseModel, Field
 
-from glimpse.api.compat import problem, stage_text
-from glimpse.api.errors import ApiError, InvalidRequest, field_errors
+from glimpse.api.compat import contract_request, problem, stage_text
+from glimpse.api.errors import ApiError, InvalidRequest
+from glimpse.api.executions import Executions
+from glimpse.api.routing import ApiRouter, EndUser, documented_errors, json_response
 from glimpse.languages import Recipe
 from glimpse.models import MIB, ExecutionRequest, ExecutionResult, Stage, Status
 
@@ -89,13 +92,8 @@ def execution_request(request: PistonExecuteRequest, recipe: Recipe) -> Executio
         limits["time_ms"] = request.run_timeout
     if request.run_memory_limit is not None and request.run_memory_limit > 0:
         limits["memory_mb"] = math.ceil(request.run_memory_limit / MIB)
-    try:
-        return ExecutionRequest.model_validate(
-            {"language": recipe.id, "files": files, "stdin": request.stdin, "args": request.args, "limits": limits}
-        )
-    except ValidationError as error:
-        fields = field_errors(error.errors(include_input=False), renamed={"limits": "run_timeout"})
-        raise InvalidRequest("; ".join(f"{item.field}: {item.message}" for item in fields), fields) from None
+    return contract_request({"language": recipe.id, "files": files, "stdin": request.stdin, "args": request.args, "limits": limits},
+                            renamed={"limits": "run_timeout"})
 
 
 def response(result: ExecutionResult) -> PistonExecuteResponse:
@@ -106,8 +104,29 @@ def response(result: ExecutionResult) -> PistonExecuteResponse:
     )
 
 
-def error_document(error: ApiError, request_id: str) -> dict:
-    return {"message": error.message, "request_id": request_id}
+def error_response(error: ApiError, request_id: str) -> Response:
+    """Piston answers every problem with the request as 400 {"message"}."""
+    status = 400 if isinstance(error, InvalidRequest) else int(error.status)
+    return Response(status, content_types.APPLICATION_JSON, {"message": error.message, "request_id": request_id}, headers=error.headers())
+
+
+def piston_router(executions: Executions) -> ApiRouter:
+    router = ApiRouter(error_response)
+
+    @router.post("/api/v2/execute", summary="Piston's execute", tags=["Piston"],
+                 responses={200: {"description": "Piston's result", "content": {content_types.APPLICATION_JSON: {"model": PistonExecuteResponse}}},
+                            **documented_errors(400, 403, 413, 429, 502, 504)})
+    def piston_execute(request: PistonExecuteRequest, end_user: EndUser = None):
+        recipe = executions.recipe(request.language)  # Piston's version selects nothing: each language has one
+        result = executions.run(recipe, execution_request(request, recipe), router.tenant(end_user),
+                                request_id=router.request_id(), route="piston")
+        return json_response(200, response(result).document())
+
+    @router.get("/api/v2/runtimes", summary="Piston's runtimes", tags=["Piston"], responses=documented_errors(403))
+    def piston_runtimes() -> list[PistonRuntime]:
+        return [runtime(recipe) for recipe in executions.deployed()]
+
+    return router
 
 
 def _base64(content: str, encoding: str, index: int) -> str:
