@@ -313,3 +313,21 @@ class Rejection(Answer):
     error: Literal["invalid_request"] = "invalid_request"
     message: Annotated[str, _cut(MAX_MESSAGE_CHARS)]
     fields: list[FieldError] = Field(default_factory=list, max_length=100)
+
+    @classmethod
+    def of_errors(cls, errors: list[dict], renamed: dict[str, str] | None = None) -> Rejection:
+        """pydantic's errors (a ValidationError's, or Powertools' RequestValidationError's, whose
+        places start with body, header or query) as the fields they name, the first few summed up
+        in the message; `renamed` gives a field another name. The input that failed is never
+        quoted: it may be the caller's code."""
+        fields = []
+        for error in errors:
+            location = [str(part) for part in error["loc"]]
+            if location[:1] in (["body"], ["header"], ["query"]):
+                location = location[1:]
+            field = ".".join(location) or "body"
+            head = field.split(".", 1)[0]
+            if renamed and head in renamed:
+                field = renamed[head] + field[len(head):]
+            fields.append(FieldError(field=field, message=str(error.get("msg", error["type"])).removeprefix("Value error, ")))
+        return cls(message="invalid request: " + "; ".join(f"{item.field}: {item.message}" for item in fields[:5]), fields=fields)

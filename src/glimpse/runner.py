@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from glimpse.judge import overall_status, verdict
-from glimpse.languages import Recipe, placeholders
+from glimpse.languages import Recipe, placeholders, version_mismatch
 from glimpse.models import (
     DEFAULT_FLOAT_TOLERANCE,
     MIB,
@@ -77,7 +77,7 @@ class Runner:
         try:
             request = ExecutionRequest.model_validate(event)
         except ValidationError as error:
-            return _rejection(error).model_dump(mode="json")
+            return Rejection.of_errors(error.errors(include_input=False, include_url=False)).model_dump(mode="json")
         problem = self._unsupported(request)
         if problem is not None:
             return Rejection(message=f"{problem.field}: {problem.message}", fields=[problem]).model_dump(mode="json")
@@ -87,8 +87,9 @@ class Runner:
         recipe = self.recipe
         if request.language.lower() not in (recipe.id, *recipe.aliases):
             return FieldError(field="language", message=f"this runner runs {recipe.id}, not {request.language!r}")
-        if not recipe.accepts_version(request.version):
-            return FieldError(field="version", message=f"{recipe.id} is at version {recipe.version}, not {request.version!r}")
+        mismatch = version_mismatch(recipe, request.version)
+        if mismatch is not None:
+            return FieldError(field="version", message=mismatch)
         reserved = {self.recipe.seed.into} if self.recipe.seed is not None else set()
         for index, file in enumerate(request.files or []):
             if file.name.split("/")[0] in reserved:
@@ -314,12 +315,3 @@ def _overall(compile_stage: Stage | None, run_stage: Stage | None) -> Status:
     if compile_stage is not None and compile_stage.status != Status.OK:
         return compile_stage.status
     return run_stage.status if run_stage is not None else Status.INTERNAL_ERROR
-
-
-def _rejection(error: ValidationError) -> Rejection:
-    fields = [
-        FieldError(field=".".join(str(part) for part in item["loc"]) or "event", message=item["msg"])
-        for item in error.errors(include_input=False, include_url=False)
-    ]
-    summary = "; ".join(f"{item.field}: {item.message}" for item in fields[:5])
-    return Rejection(message=f"invalid request: {summary}", fields=fields)

@@ -106,25 +106,6 @@ class ErrorResponse(BaseModel):
     request_id: str = Field(description="quote it when reporting a problem: it finds the request in the logs")
 
 
-def field_errors(errors: list[dict], renamed: dict[str, str] | None = None) -> list[FieldError]:
-    """pydantic's errors as fields and messages. The input that failed is never quoted: it may be
-    the caller's code."""
-    found = []
-    for error in errors:
-        location = [str(part) for part in error["loc"]]
-        if location[:1] in (["body"], ["header"], ["query"]):
-            location = location[1:]
-        field = ".".join(location) or "body"
-        head = field.split(".", 1)[0]
-        if renamed and head in renamed:
-            field = renamed[head] + field[len(head):]
-        message = str(error.get("msg", error["type"])).removeprefix("Value error, ")
-        found.append(FieldError(field=field, message=message))
-    return found
-
-
 def refusal(errors: list[dict], renamed: dict[str, str] | None = None) -> InvalidRequest:
-    """The 422 for pydantic's errors (a ValidationError's, or Powertools' RequestValidationError's):
-    each field named, the first few summed up in the message."""
-    fields = field_errors(errors, renamed)
-    return InvalidRequest("invalid request: " + "; ".join(f"{item.field}: {item.message}" for item in fields[:5]), fields)
+    """The 422 for pydantic's errors (glimpse.models.Rejection.of_errors reads them)."""
+    return InvalidRequest.of(Rejection.of_errors(errors, renamed))

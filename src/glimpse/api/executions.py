@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from glimpse.api.errors import ApiError, InvalidRequest, RunnerFailed, RunnerTimedOut, Throttled
 from glimpse.api.runners import LambdaRunners
 from glimpse.api.settings import RouterSettings
-from glimpse.languages import Recipe, UnknownLanguage, catalogue
+from glimpse.languages import Recipe, UnknownLanguage, catalogue, version_mismatch
 from glimpse.models import ExecutionRequest, ExecutionResult, Rejection
 
 # Lambda's limit for a synchronous answer; a larger one cannot be a runner's own.
@@ -66,8 +66,9 @@ class Executions:
         if recipe.id not in self.settings.runners:
             known = ", ".join(recipe.id for recipe in self.deployed())
             raise InvalidRequest.for_field("language", f"{recipe.id} has no runner in this deployment; it runs {known}")
-        if not recipe.accepts_version(version):
-            raise InvalidRequest.for_field("version", f"{recipe.id} is at version {recipe.version}, not {version!r}")
+        mismatch = version_mismatch(recipe, version)
+        if mismatch is not None:
+            raise InvalidRequest.for_field("version", mismatch)
         return recipe
 
     def run(self, recipe: Recipe, request: ExecutionRequest, tenant: Tenant, *, request_id: str, route: str) -> ExecutionResult:

@@ -13,13 +13,21 @@ from pathlib import Path
 from glimpse.languages.recipe import Function, Recipe, Seed, Step, placeholders
 
 __all__ = ["LANGUAGES", "Catalogue", "Function", "Recipe", "Seed", "Step", "UnknownLanguage", "catalogue", "load_recipe",
-           "placeholders"]
+           "placeholders", "version_mismatch"]
 
 LANGUAGES = Path(__file__).parent / "recipes"
 
 
 class UnknownLanguage(LookupError):
     pass
+
+
+def version_mismatch(recipe: Recipe, wanted: str | None) -> str | None:
+    """Why a request for version `wanted` is not `recipe`'s, as the router and the runner both
+    answer it; None when the language is at that version."""
+    if recipe.accepts_version(wanted):
+        return None
+    return f"{recipe.id} is at version {recipe.version}, not {wanted!r}"
 
 
 class Catalogue:
