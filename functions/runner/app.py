@@ -16,15 +16,15 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 
 from glimpse.languages import catalogue
 from glimpse.runner import Runner
-from glimpse.sandbox import Sandbox
+from glimpse.sandbox import Sandbox, SandboxSettings
 
 logger = Logger(service="glimpse-runner")
 copy_config_to_registered_loggers(source_logger=logger)  # glimpse's own log lines in the same JSON
 
-disabled = [name for name in os.environ.get("GLIMPSE_DISABLE_PROTECTIONS", "").split(",") if name]
+recipe = catalogue().get(os.environ["GLIMPSE_LANGUAGE"])
 runner = Runner(
-    recipe=catalogue().get(os.environ["GLIMPSE_LANGUAGE"]),
-    sandbox=Sandbox(disabled=disabled),
+    recipe=recipe,
+    sandbox=Sandbox(SandboxSettings.for_language(recipe, os.environ)),
     profile=os.environ.get("GLIMPSE_PROFILE", "lambda"),
 )
 logger.info("runner ready", extra={"language": runner.recipe.id, "protections": runner.isolation.protections})

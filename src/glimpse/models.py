@@ -1,4 +1,4 @@
-"""The public contract, version 1 (DESIGN §2): what a runner receives and what it answers.
+"""The public contract, version 1 (docs/api.md): what a runner receives and what it answers.
 
 Every byte of a request is hostile, so the models bound every size and every count, and the
 limits a caller asks for are capped at the server's maxima rather than trusted.
@@ -10,6 +10,7 @@ import base64
 import binascii
 import enum
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -238,6 +239,23 @@ class Status(enum.StrEnum):
     ACCEPTED = "accepted"
     WRONG_ANSWER = "wrong_answer"
     SKIPPED = "skipped"  # a test not run, after a failure with stop_on_first_failure
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """How one run ended and what it used, as the sandbox measured it: the record that goes from
+    the sandbox to the result, where a stage and a test result report each field under its name."""
+
+    exit_code: int | None = None
+    signal: str | None = None  # a name such as SIGKILL
+    time_ms: int = 0  # wall-clock time, from spawn to exit
+    cpu_ms: int = 0  # of every reaped descendant, and of the processes the sweep killed
+    memory_kb: int = 0  # peak, of the whole process tree
+    truncated: bool = False  # a stream went over its output_bytes
+
+    def reported(self) -> dict[str, int | str | bool | None]:
+        """The fields, as keyword arguments of Stage and TestResult."""
+        return vars(self)
 
 
 class Stage(Answer):

@@ -1,5 +1,5 @@
 """Judge mode's budgets and bookkeeping, with a stand-in sandbox: the runner's own logic, fast.
-(The real sandbox runs in tests/runner/test_judge.py and tests/languages/test_judge_languages.py.)"""
+(The real sandbox runs in tests/runner/test_judge_runner.py and tests/languages/test_judge_languages.py.)"""
 
 import json
 import time
@@ -7,22 +7,22 @@ from contextlib import contextmanager
 
 import pytest
 
-from glimpse import runner as runner_module
 from glimpse.languages import catalogue
-from glimpse.models import Status
+from glimpse.models import Measurements, Status
 from glimpse.runner import Runner
-from glimpse.sandbox import Outcome, Workspace
+from glimpse.sandbox import JudgeBudgets, Outcome, SandboxSettings, Workspace
 
 
 class StandInSandbox:
     """Runs nothing: a test's stdin says what its run does ("sleep" uses all of its time limit,
     "bug" raises, "dirty" leaves the environment unproven, "flood" prints 1 000 control
-    characters, anything else is echoed)."""
+    characters, "measured" is echoed with measurements, anything else is echoed)."""
 
     protection_names = ["stand_in"]
 
-    def __init__(self, scratch):
+    def __init__(self, scratch, budgets):
         self.scratch = scratch
+        self.settings = SandboxSettings(judge=budgets)
         self.clean = True
         self.runs = []
 
@@ -34,27 +34,39 @@ class StandInSandbox:
         self.runs.append(command)
         if command.stdin == b"sleep":
             time.sleep(command.limits.time_ms / 1000)
-            return Outcome(Status.TIME_LIMIT, time_ms=command.limits.time_ms, message="stopped after the time limit")
+            return Outcome(Status.TIME_LIMIT, message="stopped after the time limit", measured=Measurements(time_ms=command.limits.time_ms))
         if command.stdin == b"bug":
             raise RuntimeError("a bug of the runner's")
         if command.stdin == b"dirty":
             self.clean = False
         if command.stdin == b"flood":
-            return Outcome(Status.OK, stdout=b"\x01" * 1000, exit_code=0)
-        return Outcome(Status.OK, stdout=command.stdin, exit_code=0)
+            return Outcome(Status.OK, stdout=b"\x01" * 1000, measured=Measurements(exit_code=0))
+        if command.stdin == b"measured":
+            return Outcome(Status.OK, stdout=b"measured", measured=Measurements(exit_code=0, time_ms=17, cpu_ms=15, memory_kb=24256))
+        return Outcome(Status.OK, stdout=command.stdin, measured=Measurements(exit_code=0))
 
 
 @pytest.fixture
-def judge(tmp_path):
-    sandbox = StandInSandbox(tmp_path)
-    runner = Runner(catalogue().get("python"), sandbox, profile="stand-in")
+def judge_with(tmp_path):
+    """A judge whose budgets are the defaults, but for the ones given."""
 
-    def submit(*stdins: str, **options) -> dict:
-        tests = [{"stdin": stdin, "expected_stdout": stdin} for stdin in stdins]
-        return runner.handle({"language": "python", "code": "", "tests": tests, **options})
+    def judge(**budgets):
+        sandbox = StandInSandbox(tmp_path, JudgeBudgets(**budgets))
+        runner = Runner(catalogue().get("python"), sandbox, profile="stand-in")
 
-    submit.sandbox = sandbox
-    return submit
+        def submit(*stdins: str, **options) -> dict:
+            tests = [{"stdin": stdin, "expected_stdout": stdin} for stdin in stdins]
+            return runner.handle({"language": "python", "code": "", "tests": tests, **options})
+
+        submit.sandbox = sandbox
+        return submit
+
+    return judge
+
+
+@pytest.fixture
+def judge(judge_with):
+    return judge_with()
 
 
 def test_each_test_runs_with_the_requests_limits_and_args(judge):
@@ -65,8 +77,8 @@ def test_each_test_runs_with_the_requests_limits_and_args(judge):
         assert command.argv[-2:] == ["x", "y"]
 
 
-def test_tests_beyond_the_total_budget_are_not_run(judge, monkeypatch):
-    monkeypatch.setattr(runner_module, "JUDGE_TESTS_MS", 500)
+def test_tests_beyond_the_total_budget_are_not_run(judge_with):
+    judge = judge_with(tests_ms=500)
     started = time.monotonic()
     result = judge("ok", "sleep", "ok", limits={"time_ms": 2000})
     assert time.monotonic() - started < 1.5
@@ -79,8 +91,8 @@ def test_tests_beyond_the_total_budget_are_not_run(judge, monkeypatch):
     assert len(judge.sandbox.runs) == 2
 
 
-def test_the_execution_budget_counts_the_compile(judge, monkeypatch):
-    monkeypatch.setattr(runner_module, "JUDGE_EXECUTION_MS", 0)
+def test_the_execution_budget_counts_the_compile(judge_with):
+    judge = judge_with(execution_ms=0)
     result = judge("ok")
     assert result["tests"][0]["status"] == "time_limit" and "not run" in result["tests"][0]["message"]
     assert judge.sandbox.runs == []
@@ -98,8 +110,8 @@ def test_a_bug_of_the_runner_fails_one_test_not_the_request(judge):
     assert result["status"] == "internal_error" and result["tests"][1]["message"] == "the runner failed"
 
 
-def test_returned_outputs_are_bounded_by_the_answers_room(judge, monkeypatch):
-    monkeypatch.setattr(runner_module, "MAX_RETURNED_OUTPUT_CHARS", 10_000)
+def test_returned_outputs_are_bounded_by_the_answers_room(judge_with):
+    judge = judge_with(returned_output_chars=10_000)
     result = judge(*["flood"] * 4, return_outputs=True)
     returned = [test for test in result["tests"] if "stdout" in test]
     # each output is 1 000 control characters, 6 000 characters of JSON: one fits
@@ -111,3 +123,14 @@ def test_returned_outputs_are_bounded_by_the_answers_room(judge, monkeypatch):
 def test_the_runner_refuses_top_level_stdin_with_tests_by_name(judge):
     answer = judge("a", stdin="also")
     assert answer["error"] == "invalid_request" and answer["fields"][0]["field"] == "stdin"
+
+
+def test_a_tests_result_reports_its_runs_measurements_under_their_names(judge):
+    result = judge("measured", "measured", return_outputs=True)
+    assert json.dumps(result["tests"][0]) == (
+        '{"index": 0, "status": "accepted", "time_ms": 17, "cpu_ms": 15, "memory_kb": 24256, "exit_code": 0, '
+        '"truncated": false, "stdout": "measured", "stderr": "", "stdout_encoding": "utf8", "stderr_encoding": "utf8"}'
+    )
+    assert json.dumps(judge("measured")["tests"][0]) == (
+        '{"index": 0, "status": "accepted", "time_ms": 17, "cpu_ms": 15, "memory_kb": 24256, "exit_code": 0, "truncated": false}'
+    )

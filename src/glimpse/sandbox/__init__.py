@@ -2,6 +2,7 @@
 
 from glimpse.sandbox.core import ALWAYS, Command, Outcome, Sandbox, SandboxUnavailable
 from glimpse.sandbox.output import encode
+from glimpse.sandbox.settings import JudgeBudgets, SandboxSettings
 from glimpse.sandbox.workspace import Workspace
 
-__all__ = ["ALWAYS", "Command", "Outcome", "Sandbox", "SandboxUnavailable", "Workspace", "encode"]
+__all__ = ["ALWAYS", "Command", "JudgeBudgets", "Outcome", "Sandbox", "SandboxSettings", "SandboxUnavailable", "Workspace", "encode"]

@@ -14,35 +14,31 @@ import selectors
 import signal
 import subprocess
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from glimpse.memfd import memfd_with
-from glimpse.models import Limits, Status
+from glimpse.models import MIB, Limits, Measurements, Stage, Status
 from glimpse.sandbox.ipc import remove_ipc_objects
-from glimpse.sandbox.output import CappedBuffer
-from glimpse.sandbox.processes import ProcessTable
+from glimpse.sandbox.output import CappedBuffer, encode
+from glimpse.sandbox.processes import ProcessTable, kill
 from glimpse.sandbox.protections import Launch, probe_protections
 from glimpse.sandbox.protections.syscalls import PR_SET_DUMPABLE, prctl
 from glimpse.sandbox.seed_cache import SeedCache
+from glimpse.sandbox.settings import SandboxSettings
 from glimpse.sandbox.warm_compiler import WarmCompiler
 from glimpse.sandbox.workspace import Scratch, Workspace
 
 log = logging.getLogger(__name__)
 
-MIB = 1024 * 1024
-FILE_SIZE_LIMIT = 32 * MIB  # any one file a program writes
-OPEN_FILES_LIMIT = 256
-STACK_LIMIT = 8 * MIB  # as Lambda; every thread reserves this much address space
-MEMORY_SAMPLE_S = 0.005
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Names whose values the program inherits from the runtime: nothing secret, only what binaries
 # need to load (Lambda's interpreter finds libpython through LD_LIBRARY_PATH).
 INHERITED_VARIABLES = ("LD_LIBRARY_PATH", "TZ")
 
-# Mechanisms every run gets, wherever it runs (DESIGN §3, 1-6).
+# Mechanisms every run gets, wherever it runs (docs/runner.md, "One run").
 ALWAYS = ("workspace", "clean_environment", "new_session", "rlimits", "memory_watch", "output_caps", "process_sweep", "tmp_sweep", "ipc_sweep")
 
 
@@ -56,34 +52,42 @@ class Command:
     limits: Limits
     env: dict[str, str] = field(default_factory=dict)
     stdin: bytes = b""
-    address_space_limit: bool = False
+    address_space_limit: bool = False  # SandboxSettings.address_space_limit, for a run; never for a compile
     out_of_memory_markers: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
+    """One command's run: its status, its output streams as they came (at most output_bytes
+    each), and its measurements."""
+
     status: Status
     stdout: bytes = b""
     stderr: bytes = b""
-    truncated: bool = False
-    exit_code: int | None = None
-    signal: str | None = None
-    time_ms: int = 0
-    cpu_ms: int = 0
-    memory_kb: int = 0
     message: str | None = None
+    measured: Measurements = Measurements()
+
+    def stage(self) -> Stage:
+        """The run as a result reports it, each stream as text or base64 (output.encode)."""
+        stdout, stdout_encoding = encode(self.stdout, self.measured.truncated)
+        stderr, stderr_encoding = encode(self.stderr, self.measured.truncated)
+        return Stage(
+            status=self.status, stdout=stdout, stderr=stderr, stdout_encoding=stdout_encoding,
+            stderr_encoding=stderr_encoding, message=self.message, **self.measured.reported(),
+        )
 
 
 class Sandbox:
-    def __init__(self, scratch: Path = Path("/tmp"), disabled: Collection[str] = ()):
+    def __init__(self, settings: SandboxSettings, scratch: Path = Path("/tmp")):
         _refuse_unsafe_host()
+        self.settings = settings
         self.non_dumpable = _make_runtime_non_dumpable()
         self.processes = ProcessTable()
         self.scratch = Scratch(scratch)
         # whatever a previous runtime in this environment left: if it cannot go, neither do we
         if not self._clean_up():
             raise SandboxUnavailable("the environment holds processes or files of an earlier run that cannot be removed")
-        self.protections = probe_protections(disabled)
+        self.protections = probe_protections(settings.disabled_protections)
         self.clean = True
 
     @property
@@ -105,7 +109,7 @@ class Sandbox:
 
     def seed_cache(self, install, name: str) -> SeedCache:
         """A toolchain cache kept in the scratch directory across runs, verified before each use."""
-        return SeedCache(install, self.scratch, name)
+        return SeedCache(install, self.scratch, name, self.settings.seed_cache_entries)
 
     def warm_compiler(self, argv: list[str]) -> WarmCompiler:
         """A compiler process of the runtime's own, exempt from the sweep by its identity."""
@@ -114,7 +118,7 @@ class Sandbox:
     def _clean_up(self) -> bool:
         """Remove everything a run may have left, and say whether that is proven."""
         try:
-            _, survivors = self.processes.sweep()
+            _, survivors = self.processes.sweep(self.settings.sweep_s)
             leftover_ipc = remove_ipc_objects(self.processes.uid)
             leftover_files = self.scratch.sweep()
         except Exception:  # whatever went wrong, the environment is not proven clean
@@ -137,7 +141,7 @@ class Sandbox:
         finally:
             os.close(stdin)
             launch.close_parent_fds()
-        return Supervisor(self.processes, command, process, started).wait(launch.wrapper_reports_signals)
+        return Supervisor(self.processes, self.settings, command, process, started).wait(launch.wrapper_reports_signals)
 
     def _launch(self, command: Command, workspace: Workspace) -> Launch:
         env = {"PATH": DEFAULT_PATH, "HOME": str(workspace.path), "TMPDIR": str(workspace.tmp), "LANG": "C.UTF-8"}
@@ -146,7 +150,7 @@ class Sandbox:
         launch = Launch(argv=list(command.argv), env=env, workspace=workspace.path)
         for protection in self.protections:
             protection.apply(launch)
-        launch.preexec.insert(0, _rlimits(command, self.processes.tasks() + launch.wrapper_processes))
+        launch.preexec.insert(0, _rlimits(command, self.settings, self.processes.tasks() + launch.wrapper_processes))
         if launch.seccomp is not None:
             launch.preexec.append(launch.seccomp.install)  # last: it denies what the others need
         return launch
@@ -156,8 +160,10 @@ class Supervisor:
     """Watches one started command until it ends or breaks a limit, reading both output streams
     as they come, then kills whatever it left and collects its accounts."""
 
-    def __init__(self, processes: ProcessTable, command: Command, process: subprocess.Popen, started: float):
+    def __init__(self, processes: ProcessTable, settings: SandboxSettings, command: Command, process: subprocess.Popen,
+                 started: float):
         self.processes = processes
+        self.settings = settings
         self.command = command
         self.process = process
         self.started = started
@@ -178,20 +184,26 @@ class Supervisor:
                 reason = self._watch(selector, pidfd)
                 ended = time.monotonic()
                 if reason is not None:
-                    _kill(self.process.pid)
+                    kill(self.process.pid)
                 _, wait_status, usage = os.wait4(self.process.pid, 0)
                 self.process.returncode = os.waitstatus_to_exitcode(wait_status)
-                stray_cpu_ms, _ = self.processes.sweep()  # daemons holding our pipes die here
+                stray_cpu_ms, _ = self.processes.sweep(self.settings.sweep_s)  # daemons holding our pipes die here
                 self._drain(selector, pidfd)
         finally:
             os.close(pidfd)
             self.process.stdout.close()
             self.process.stderr.close()
-        outcome = self._outcome(reason, wait_status, wrapper_reports_signals)
-        outcome.time_ms = round((ended - self.started) * 1000)
-        outcome.cpu_ms = round((usage.ru_utime + usage.ru_stime) * 1000) + stray_cpu_ms
-        outcome.memory_kb = max(self.peak_kb, usage.ru_maxrss)
-        return outcome
+        stdout, stderr = (buffer.getvalue() for buffer in self.streams.values())
+        exit_code, signum = _exit_and_signal(wait_status, wrapper_reports_signals)
+        status, message = self._status(reason, exit_code, signum, stderr)
+        measured = Measurements(
+            exit_code=exit_code, signal=signal.Signals(signum).name if signum else None,
+            time_ms=round((ended - self.started) * 1000),
+            cpu_ms=round((usage.ru_utime + usage.ru_stime) * 1000) + stray_cpu_ms,
+            memory_kb=max(self.peak_kb, usage.ru_maxrss),
+            truncated=any(buffer.overflowed for buffer in self.streams.values()),
+        )
+        return Outcome(status, stdout, stderr, message, measured)
 
     def _watch(self, selector: selectors.BaseSelector, pidfd: int) -> str | None:
         """Return why the command was stopped (time, memory, output), or None if it exited."""
@@ -205,7 +217,7 @@ class Supervisor:
                 if self.peak_kb > self.memory_limit_kb:
                     return "memory"
                 # sampling never takes more than a fifth of the time
-                next_sample = time.monotonic() + max(MEMORY_SAMPLE_S, 4 * (time.monotonic() - now))
+                next_sample = time.monotonic() + max(self.settings.memory_sample_s, 4 * (time.monotonic() - now))
             for key, _ in selector.select(min(self.deadline, next_sample) - now):
                 if key.fd == pidfd:
                     return None
@@ -229,21 +241,11 @@ class Supervisor:
         """Read what the command wrote before it ended. Every writer is dead by now, so the pipes
         reach end of file; the time bound only guards against a writer the sweep missed."""
         selector.unregister(pidfd)
-        give_up = time.monotonic() + 0.5
+        give_up = time.monotonic() + self.settings.drain_s
         while selector.get_map() and time.monotonic() < give_up:
             for key, _ in selector.select(0.05):
                 if self._read(selector, key.fd):
                     selector.unregister(key.fd)
-
-    def _outcome(self, reason: str | None, wait_status: int, wrapper_reports_signals: bool) -> Outcome:
-        stdout, stderr = (buffer.getvalue() for buffer in self.streams.values())
-        truncated = any(buffer.overflowed for buffer in self.streams.values())
-        exit_code, signum = _exit_and_signal(wait_status, wrapper_reports_signals)
-        status, message = self._status(reason, exit_code, signum, stderr)
-        return Outcome(
-            status=status, stdout=stdout, stderr=stderr, truncated=truncated, exit_code=exit_code,
-            signal=signal.Signals(signum).name if signum else None, message=message,
-        )
 
     def _status(self, reason: str | None, exit_code: int | None, signum: int | None, stderr: bytes) -> tuple[Status, str | None]:
         limits = self.command.limits
@@ -254,7 +256,7 @@ class Supervisor:
         if reason == "output":
             return Status.OUTPUT_LIMIT, f"stopped after writing more than {limits.output_bytes} bytes to one stream"
         if signum == signal.SIGXFSZ:
-            return Status.OUTPUT_LIMIT, f"wrote a file larger than {FILE_SIZE_LIMIT} bytes"
+            return Status.OUTPUT_LIMIT, f"wrote a file larger than {self.settings.file_size_bytes} bytes"
         if exit_code == 0:
             return Status.OK, None
         if any(marker.encode() in stderr for marker in self.command.out_of_memory_markers):
@@ -272,24 +274,24 @@ def _exit_and_signal(wait_status: int, wrapper_reports_signals: bool) -> tuple[i
     return code, None
 
 
-def _rlimits(command: Command, tasks_now: int):
+def _rlimits(command: Command, settings: SandboxSettings, tasks_now: int):
     """The child's limits, computed here so the child only makes system calls."""
     limits = command.limits
     cpu_s = -(-limits.time_ms // 1000)
     wanted = {
         resource.RLIMIT_CPU: (cpu_s, cpu_s + 1),
-        resource.RLIMIT_FSIZE: (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT),
-        resource.RLIMIT_NOFILE: (OPEN_FILES_LIMIT, OPEN_FILES_LIMIT),
+        resource.RLIMIT_FSIZE: (settings.file_size_bytes,) * 2,
+        resource.RLIMIT_NOFILE: (settings.open_files,) * 2,
         resource.RLIMIT_NPROC: (tasks_now + limits.processes,) * 2,
         resource.RLIMIT_CORE: (0, 0),
-        resource.RLIMIT_STACK: (STACK_LIMIT, STACK_LIMIT),
+        resource.RLIMIT_STACK: (settings.stack_bytes,) * 2,
         resource.RLIMIT_MSGQUEUE: (0, 0),  # POSIX message queues would outlive the run
     }
     if command.address_space_limit:
         # A hard backstop at twice the limit, for an allocation too fast for the watch; the
         # watch itself enforces the limit, so that a program over it ends as memory_limit
         # rather than crashing on a failed malloc.
-        wanted[resource.RLIMIT_AS] = ((2 * limits.memory_mb + 64) * MIB,) * 2
+        wanted[resource.RLIMIT_AS] = ((2 * limits.memory_mb + settings.address_space_headroom_mb) * MIB,) * 2
     pairs = [(which, _within_hard_limit(which, value)) for which, value in wanted.items()]
 
     def apply() -> None:
@@ -313,13 +315,6 @@ def _run_all(steps):
             step()
 
     return run
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _refuse_unsafe_host() -> None:

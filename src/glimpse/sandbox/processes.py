@@ -151,7 +151,7 @@ class ProcessTable:
             return total
         return sum(proportional_kb(info.pid, fallback=info.anon_kb) for info in strays)
 
-    def sweep(self, budget_s: float = 1.0) -> tuple[int, list[ProcessInfo]]:
+    def sweep(self, budget_s: float) -> tuple[int, list[ProcessInfo]]:
         """Kill every stray. Returns the CPU time the strays had used and the survivors (which
         should be none). Everything we may signal is stopped first, in one kill(-1) the kernel
         applies atomically, so a fork bomb cannot outrun the sweep."""
@@ -165,7 +165,7 @@ class ProcessTable:
             while strays and time.monotonic() < deadline:
                 for info in strays:
                     used_ms.setdefault(info.pid, cpu_ms(info.pid))
-                    _kill(info.pid)
+                    kill(info.pid)
                 time.sleep(0.001)
                 strays = self.strays()
         finally:
@@ -180,7 +180,8 @@ def _signal_all(signum: int) -> None:
         pass
 
 
-def _kill(pid: int) -> None:
+def kill(pid: int) -> None:
+    """SIGKILL, to a process that may have ended already."""
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:

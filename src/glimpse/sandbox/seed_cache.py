@@ -18,14 +18,13 @@ from pathlib import Path
 
 from glimpse.sandbox.workspace import DIRECTORY_FLAGS, Scratch, remove_entries
 
-MAX_ENTRIES = 4096  # beyond this many files the cache starts afresh: it stays small and quick to check
-
 Snapshot = dict[str, tuple[int, int, int, int]]
 
 
 class SeedCache:
-    def __init__(self, install: Callable[[Path], object], scratch: Scratch, name: str):
+    def __init__(self, install: Callable[[Path], object], scratch: Scratch, name: str, max_entries: int):
         self.install = install
+        self.max_entries = max_entries  # beyond this many files the cache starts afresh
         self.scratch = scratch
         self.home = scratch.path / f"glimpse-cache-{name}"
         scratch.keep(self.home.name)
@@ -34,7 +33,7 @@ class SeedCache:
     def lend(self, destination: Path) -> None:
         """Move the cache to `destination` for a compile, installing it afresh unless it is
         exactly as the last compile left it."""
-        if self.snapshot is None or _snapshot(self.home) != self.snapshot or len(self.snapshot) > MAX_ENTRIES:
+        if self.snapshot is None or _snapshot(self.home) != self.snapshot or len(self.snapshot) > self.max_entries:
             self._remove_home()
             self.install(self.home)
         os.rename(self.home, destination)
