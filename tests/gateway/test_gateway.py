@@ -112,9 +112,10 @@ def test_a_body_over_10_mb_is_refused_unread(gateway):
     assert head.startswith(b"HTTP/1.1 413") and json.loads(body)["error"] == "payload_too_large"
 
 
-def test_an_event_over_lambdas_payload_limit_is_an_integration_failure(gateway):
+def test_an_event_over_lambdas_payload_limit_is_a_413_that_says_so(gateway):
     response, body = request(gateway, "POST", "/echo", body=b"x" * (7 * 1024 * 1024), headers={"X-API-Key": KEY.value})
-    assert response.status == 504 and body["error"] == "internal_error"
+    assert response.status == 413 and body["error"] == "payload_too_large"
+    assert "over 6 MB" in body["message"]
 
 
 def test_a_chunked_body_is_refused_with_a_reason(gateway):

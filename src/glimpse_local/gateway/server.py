@@ -84,9 +84,9 @@ class LocalGateway(LocalHttpService):
         return Response(response.status, [("Content-Type", "application/json"), *response.headers.items()], body)
 
     def _integrate(self, route: Route, event: bytes, request_id: str) -> Response:
-        if len(event) > MAX_REQUEST_BYTES:  # Lambda refuses the invocation, as when it throttles
+        if len(event) > MAX_REQUEST_BYTES:  # Lambda refuses the invocation; API Gateway answers it as a body too large
             logger.warning("%s: a %d-byte event is over Lambda's invocation payload limit", request_id, len(event))
-            return self.refusal("INTEGRATION_FAILURE", request_id)
+            return self.refusal("REQUEST_TOO_LARGE", request_id)
         deadline = time.monotonic() + route.timeout_ms / 1000
         invocation = self._integrations.submit(self.functions[route.function].invoke, event,
                                                caller_waits=lambda: time.monotonic() < deadline)
