@@ -47,6 +47,13 @@ def client(service):
                         config=Config(retries={"total_max_attempts": 1}))
 
 
+def wait_until_busy(service, name: str) -> None:
+    deadline = time.monotonic() + 10
+    while service.pools[name].in_flight == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
 def invoke(client, action: str, **options):
     response = client.invoke(Payload=json.dumps({"action": action, **options.pop("fields", {})}), **options)
     return response, json.loads(response["Payload"].read() or b"null")
@@ -142,10 +149,7 @@ def test_beyond_its_concurrency_a_function_is_throttled_with_retry_after(client,
     invoke(client, "echo", FunctionName="OneAtATime")  # warm
     busy = threading.Thread(target=invoke, args=(client, "sleep"), kwargs={"FunctionName": "OneAtATime", "fields": {"seconds": 1.5}})
     busy.start()
-    deadline = time.monotonic() + 10
-    while service.pools["OneAtATime"].in_flight == 0:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until_busy(service, "OneAtATime")
     with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
         invoke(client, "echo", FunctionName="OneAtATime")
     busy.join()
@@ -160,10 +164,7 @@ def test_beyond_the_machines_budget_a_caller_waits_and_one_that_hangs_up_is_neve
     _, before = invoke(client, "count", FunctionName="Budgeted")
     busy = threading.Thread(target=invoke, args=(client, "sleep"), kwargs={"FunctionName": "Budgeted", "fields": {"seconds": 1.0}})
     busy.start()
-    wait_for_in_flight = time.monotonic() + 10
-    while service.pools["Budgeted"].in_flight == 0:
-        assert time.monotonic() < wait_for_in_flight
-        time.sleep(0.01)
+    wait_until_busy(service, "Budgeted")
     impatient = boto3.client("lambda", endpoint_url=service.endpoint_url, region_name="us-east-1",
                              aws_access_key_id="testing", aws_secret_access_key="testing",
                              config=Config(retries={"total_max_attempts": 1}, read_timeout=0.2))
