@@ -38,6 +38,15 @@ def wait_for(condition, timeout_s: float = 10.0) -> None:
         time.sleep(0.01)
 
 
+def occupy(pool: FunctionPool, environments: int, seconds: float) -> list[threading.Thread]:
+    """Keep that many environments busy sleeping; return the sleepers, to be joined."""
+    sleepers = [threading.Thread(target=call, args=(pool, "sleep"), kwargs={"seconds": seconds}) for _ in range(environments)]
+    for sleeper in sleepers:
+        sleeper.start()
+    wait_for(lambda: pool.in_flight == environments)
+    return sleepers
+
+
 @pytest.fixture
 def recorded():
     return Recorded()
@@ -63,10 +72,7 @@ def test_a_warmed_environment_serves_the_first_invocation_and_warming_stops_at_t
 def test_an_environment_serves_one_invocation_at_a_time_and_the_pool_grows_to_its_limit(recorded):
     pool = make_pool(recorded, concurrency=2)
     try:
-        sleepers = [threading.Thread(target=call, args=(pool, "sleep"), kwargs={"seconds": 1.0}) for _ in range(2)]
-        for sleeper in sleepers:
-            sleeper.start()
-        wait_for(lambda: pool.in_flight == 2)
+        sleepers = occupy(pool, 2, seconds=1.0)
         with pytest.raises(Throttled):
             call(pool, "echo")
         for sleeper in sleepers:
@@ -81,9 +87,7 @@ def test_an_environment_serves_one_invocation_at_a_time_and_the_pool_grows_to_it
 def test_beyond_the_machines_budget_an_invocation_waits_for_a_free_environment(recorded):
     pool = make_pool(recorded, concurrency=1, lambda_limit=False)
     try:
-        sleeper = threading.Thread(target=call, args=(pool, "sleep"), kwargs={"seconds": 0.5})
-        sleeper.start()
-        wait_for(lambda: pool.in_flight == 1)
+        [sleeper] = occupy(pool, 1, seconds=0.5)
         started = time.monotonic()
         assert call(pool, "echo", value=7)["value"] == 7  # waited for the sleeper's environment, not throttled
         assert time.monotonic() - started >= 0.3
@@ -96,9 +100,7 @@ def test_beyond_the_machines_budget_an_invocation_waits_for_a_free_environment(r
 def test_a_waiting_invocation_gives_up_with_its_caller_and_one_whose_caller_left_never_runs(recorded):
     pool = make_pool(recorded, concurrency=1, lambda_limit=False)
     try:
-        sleeper = threading.Thread(target=call, args=(pool, "sleep"), kwargs={"seconds": 1.0})
-        sleeper.start()
-        wait_for(lambda: pool.in_flight == 1)
+        [sleeper] = occupy(pool, 1, seconds=1.0)
         deadline = time.monotonic() + 0.3
         with pytest.raises(CallerGone):
             pool.invoke(b'{"action": "count"}', caller_waits=lambda: time.monotonic() < deadline)
