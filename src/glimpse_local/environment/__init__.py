@@ -18,13 +18,14 @@ Not emulated: CPU caps, memory caps without cgroup v1, freezing between invocati
 Linux's userland (the host's /usr is used), response streaming.
 """
 
-from .config import PROFILES, EnvironmentInitError, FunctionConfig, InvokeResult
+from .config import PROFILES, TENANT_ID, EnvironmentInitError, FunctionConfig, InvokeResult
 from .environment import ExecutionEnvironment
 from .variables import FAKE_SECRET_MARKER
 
 __all__ = [
     "FAKE_SECRET_MARKER",
     "PROFILES",
+    "TENANT_ID",
     "EnvironmentInitError",
     "ExecutionEnvironment",
     "FunctionConfig",

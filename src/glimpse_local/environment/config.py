@@ -1,5 +1,6 @@
 """What an execution environment runs (a function's configuration) and what an invocation returns."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ MAX_LAYERS = 5
 
 
 NETWORKS = ("private", "host")
+
+# The tenant ids Lambda takes (X-Amz-Tenant-Id), and never CR/LF: it is passed on as a header.
+TENANT_ID = re.compile(r"[A-Za-z0-9._:/=+\-@ ]{1,256}")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .bwrap import BwrapCommand
-from .config import PROFILES, EnvironmentInitError, FunctionConfig, InvokeResult
+from .config import PROFILES, TENANT_ID, EnvironmentInitError, FunctionConfig, InvokeResult
 from . import identity
 from .confinement import Confinement
 from .identity import RAPID_UID
@@ -36,7 +36,6 @@ from .runtime_process import RuntimeProcess
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of an on-demand environment
 _INIT_POLL_S = 0.01  # how often the init's end is looked for in RAPID's log
-_TENANT_ID = re.compile(r"[A-Za-z0-9._:/=+\-@ ]{1,256}")  # and never CR/LF: it becomes a header
 _REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
@@ -133,7 +132,7 @@ class ExecutionEnvironment:
 
     def invoke(self, payload: bytes, *, tenant_id: str | None = None, request_id: str | None = None) -> InvokeResult:
         """`request_id`: the invocation's id, a new one by default (a test may need to know it first)."""
-        if tenant_id is not None and not _TENANT_ID.fullmatch(tenant_id):
+        if tenant_id is not None and not TENANT_ID.fullmatch(tenant_id):
             raise ValueError(f"invalid tenant id {tenant_id!r}")
         request_id = request_id or str(uuid.uuid4())
         if not _REQUEST_ID.fullmatch(request_id):

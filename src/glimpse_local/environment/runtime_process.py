@@ -21,7 +21,6 @@ environment that exceeds its memory; so does a runtime that exits while no invoc
 import atexit
 import http.client
 import os
-import select
 import selectors
 import signal
 import socket
@@ -30,6 +29,8 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+
+from glimpse_local.sockets import readable
 
 from .bwrap import BwrapCommand
 from .confinement import Confinement
@@ -141,11 +142,11 @@ class RuntimeProcess:
         """Wait until RAPID answers or its connection ends (True), or `timeout_s` passes; then take
         in RAPID's log."""
         try:
-            ready, _, _ = select.select([self._connection.sock], [], [], max(timeout_s, 0))
+            ready = readable(self._connection.sock, timeout_s)
         except (OSError, ValueError):  # closed: reading the answer says what happened
-            ready = [True]
+            ready = True
         self.rapid_log.drain()
-        return bool(ready)
+        return ready
 
     def read_answer(self) -> bytes:
         """RAPID's answer's body (its status says less than its log). Raises OSError or

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from glimpse_local.environment import EnvironmentInitError, FunctionConfig, InvokeResult
+from glimpse_local.environment import TENANT_ID, EnvironmentInitError, FunctionConfig, InvokeResult
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ CALLER_CHECK_S = 0.1
 
 
 class TenancyMismatch(ValueError):
-    """A tenant id for a function without tenant isolation, or none for one with it."""
+    """A tenant id Lambda refuses, one for a function without tenant isolation, or none for one with it."""
 
 
 class Environment(Protocol):
@@ -115,6 +115,8 @@ class FunctionPool:
         self._start_one(busy=False)
 
     def check_tenancy(self, tenant_id: str | None) -> None:
+        if tenant_id is not None and not TENANT_ID.fullmatch(tenant_id):
+            raise TenancyMismatch(f"invalid tenant id {tenant_id!r}")
         if self.tenant_isolation and tenant_id is None:
             raise TenancyMismatch(f"{self.function.name} uses tenant isolation: every invocation needs a tenant id")
         if not self.tenant_isolation and tenant_id is not None:

@@ -16,7 +16,6 @@ import dataclasses
 import json
 import logging
 import re
-import select
 import socket
 import sys
 import threading
@@ -30,10 +29,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from glimpse_local.environment import ExecutionEnvironment, FunctionConfig
 from glimpse_local.environment.variables import ACCOUNT_ID, REGION
+from glimpse_local.sockets import readable
 from glimpse_local.template import FunctionSettings, aliases, function_settings, functions
 
 from .events import MAX_EVENT_BYTES, EventQueue
-from .pool import CallerGone, Environment, FunctionPool, Throttled
+from .pool import CallerGone, Environment, FunctionPool, TenancyMismatch, Throttled
 
 logger = logging.getLogger(__name__)
 function_logs = logging.getLogger("glimpse.functions")  # a child per function, as a log group each
@@ -262,7 +262,7 @@ class _InvokeHandler(BaseHTTPRequestHandler):
                                  Reason=target.pool.throttle_reason)
             error.headers["Retry-After"] = str(THROTTLE_RETRY_AFTER_S)
             raise error from None
-        except ValueError as error:  # a tenant id the function or the environment refuses
+        except TenancyMismatch as error:
             raise ServiceError(HTTPStatus.BAD_REQUEST, "InvalidParameterValueException", str(error)) from None
         headers = {"X-Amz-Executed-Version": target.executed_version, "x-amzn-RequestId": result.request_id}
         if result.function_error:
@@ -272,8 +272,7 @@ class _InvokeHandler(BaseHTTPRequestHandler):
     def _caller_waits(self) -> bool:
         """The client still waits for this answer: it has not closed its connection (boto3 does at
         its read timeout). Bytes waiting to be read would be a next request: it is still there."""
-        readable, _, _ = select.select([self.connection], [], [], 0)
-        if not readable:
+        if not readable(self.connection, 0):
             return True
         try:
             return self.connection.recv(1, socket.MSG_PEEK) != b""
