@@ -16,7 +16,7 @@ from glimpse.languages import LANGUAGES, catalogue
 from glimpse_local.local import runner_environment
 
 IDS = [recipe.id for recipe in catalogue().recipes]
-# Both profiles are covered across the languages (tests/runner/test_judge.py runs Python in both).
+# Both profiles are covered across the languages (tests/runner/test_judge_runner.py runs Python in both).
 PROFILES = {language: ("lambda", "host")[index % 2] for index, language in enumerate(IDS)}
 LOOP_TIME_MS = 1500  # the looping test's limit: a JVM's start fits many times in it
 
