@@ -30,6 +30,10 @@ CASES: dict[str, tuple[dict, dict]] = {
     "stdin_length": ({"stdin": MEGABYTE_OF_TEXT}, {"status": "ok", "stdout": f"{len(MEGABYTE_OF_TEXT)}\n"}),
     "endless_loop": ({"limits": {"time_ms": 1000}}, {"status": "time_limit"}),
     "memory_bomb": ({"limits": {"memory_mb": 128, "time_ms": 10000}}, {"status": "memory_limit"}),
+    # 3 GB asked for at once, under 256 MB: refused by the address-space backstop where the
+    # language has one (the program or its runtime says so), by the heap cap (-Xmx), or stopped by
+    # the memory watch once touched; memory_limit whichever (docs/limits.md)
+    "huge_allocation": ({"limits": {"memory_mb": 256, "time_ms": 10000}}, {"status": "memory_limit"}),
     # contained whichever limit it meets first: the deadline, the process limit, or (runtimes that
     # are large per process, such as Node) the memory of the whole tree
     "fork_bomb": ({"limits": {"time_ms": 1500}}, {"status": {"time_limit", "runtime_error", "memory_limit"}}),

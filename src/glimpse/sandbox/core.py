@@ -7,6 +7,7 @@ again; when it cannot, `clean` turns False and the caller retires the environmen
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import resource
@@ -37,6 +38,12 @@ DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 # Names whose values the program inherits from the runtime: nothing secret, only what binaries
 # need to load (Lambda's interpreter finds libpython through LD_LIBRARY_PATH).
 INHERITED_VARIABLES = ("LD_LIBRARY_PATH", "TZ")
+
+# strerror(ENOMEM), what a program or its runtime prints when an allocation is refused (Python's
+# "OSError: [Errno 12] ...", perror's "mmap: ..."). In a run that is the memory limit: its
+# address-space backstop, or a mapping larger than the whole environment. Every language's
+# marker of running out of memory, beside its recipe's own.
+ALLOCATION_REFUSED = os.strerror(errno.ENOMEM)
 
 # Mechanisms every run gets, wherever it runs (docs/runner.md, "One run").
 ALWAYS = ("workspace", "clean_environment", "new_session", "rlimits", "memory_watch", "output_caps", "process_sweep", "tmp_sweep", "ipc_sweep")
@@ -259,7 +266,7 @@ class Supervisor:
             return Status.OUTPUT_LIMIT, f"wrote a file larger than {self.settings.file_size_bytes} bytes"
         if exit_code == 0:
             return Status.OK, None
-        if any(marker.encode() in stderr for marker in self.command.out_of_memory_markers):
+        if any(marker.encode() in stderr for marker in (*self.command.out_of_memory_markers, ALLOCATION_REFUSED)):
             return Status.MEMORY_LIMIT, f"ran out of memory under the limit of {limits.memory_mb} MB"
         return Status.RUNTIME_ERROR, None
 

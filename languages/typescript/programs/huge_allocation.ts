@@ -1,0 +1,4 @@
+// 3 GB at once, then filled: the memory watch stops it.
+const region: Buffer = Buffer.alloc(3 * 1024 * 1024 * 1024);
+region.fill(1);
+console.log(region.length);
