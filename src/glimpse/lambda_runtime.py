@@ -87,7 +87,7 @@ class RuntimeApi:
 
     def next_invocation(self) -> Invocation:
         """Wait for the next invocation (as long as it takes: Lambda freezes an idle environment)."""
-        self._connection.timeout = None
+        self._wait_at_most(None)
         self._connection.request("GET", f"{self._base}/invocation/next")
         answer = self._connection.getresponse()
         event = answer.read()
@@ -107,21 +107,30 @@ class RuntimeApi:
         """Open the invocation's response and return once RAPID is in its response state, where
         no other process can read the invocation again or answer it."""
         connection = self._connection
-        connection.timeout = CLAIM_TIMEOUT_S
+        self._wait_at_most(CLAIM_TIMEOUT_S)
         connection.putrequest("POST", f"{self._base}/invocation/{request_id}/response", skip_accept_encoding=True)
         connection.putheader("Content-Type", "application/json")
         connection.putheader("Transfer-Encoding", "chunked")
         connection.putheader("Expect", "100-continue")
         connection.endheaders()
-        connection.sock.settimeout(CLAIM_TIMEOUT_S)
+        connection.sock.settimeout(CLAIM_TIMEOUT_S)  # connected just now if RAPID had closed it
         interim = _read_interim_head(connection.sock)
         if not interim.startswith(b"HTTP/1.1 100 "):
             raise RuntimeApiError(f"the response of {request_id} could not be claimed: {interim[:200]!r}")
         return ClaimedAnswer(connection)
 
+    def _wait_at_most(self, seconds: float | None) -> None:
+        """The timeout of the connection's next exchange: on its kept-alive socket too, which
+        keeps the timeout it had (http.client applies `timeout` only to a new socket). Otherwise
+        the wait for the next invocation would keep the claim's 5 s, and an environment idle
+        longer would lose its runtime."""
+        self._connection.timeout = seconds
+        if self._connection.sock is not None:
+            self._connection.sock.settimeout(seconds)
+
     def report_init_error(self, error_type: str, message: str) -> None:
         body = json.dumps({"errorType": error_type, "errorMessage": message}).encode()
-        self._connection.timeout = CLAIM_TIMEOUT_S
+        self._wait_at_most(CLAIM_TIMEOUT_S)
         self._connection.request("POST", f"{self._base}/init/error", body=body,
                                  headers={"Lambda-Runtime-Function-Error-Type": error_type})
         self._connection.getresponse().read()
