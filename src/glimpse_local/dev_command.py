@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from glimpse_local.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE, development_key
+from glimpse_local.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE, ApiKey, development_key
 from glimpse_local.lambda_service import DEFAULT_CONCURRENCY
 from glimpse_local.local import NotBuilt, build, project_root
 from glimpse_local.stack import DEFAULT_PORT, LocalStack
@@ -26,6 +26,9 @@ def add_dev_command(commands: argparse._SubParsersAction) -> None:
                           f"for a free one, where Lambda would start more (default {DEFAULT_CONCURRENCY})")
     dev.add_argument("--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="a template parameter, as `sam deploy --parameter-overrides` (repeatable), e.g. RateLimit=100")
+    dev.add_argument("--key", action="append", default=[], metavar="VALUE", dest="keys",
+                     help="another API key the stack accepts besides the development key, a tenant of its own "
+                          "(repeatable; at least 20 characters), e.g. for bench/soak.py")
     dev.add_argument("--profile", choices=("lambda", "host"), default="lambda",
                      help="what the execution environments allow: Lambda's rules, or this host's (default lambda)")
     dev.set_defaults(handler=run_dev)
@@ -48,11 +51,12 @@ def run_dev(options: argparse.Namespace) -> int:
         _say("building what is missing (make build layers: several minutes the first time, seconds afterwards)")
         build(root)
         key = development_key(root, os.environ)
-        stack = LocalStack(root, keys=[key], port=options.port, parameters=parameters, concurrency=options.concurrency,
+        others = [ApiKey.of(value) for value in options.keys]
+        stack = LocalStack(root, keys=[key, *others], port=options.port, parameters=parameters, concurrency=options.concurrency,
                            warm=options.warm, profile=options.profile)
         _say(f"starting {options.warm} execution environment(s) per function, the router first")
         stack.start()
-    except (NotBuilt, RuntimeError, ValueError) as error:  # StackError, and moto's server failing to start
+    except (NotBuilt, RuntimeError, ValueError) as error:  # StackError, moto's server failing to start, a short --key
         return _fail(str(error))
     try:
         _say(f"serving {stack.api.name} (stage {stack.api.stage}) at {stack.url}\n"
