@@ -2,7 +2,7 @@
 
 A language's sample programs live in its folder, languages/<id>/programs/: one file per case (or
 a folder, the entry file first by name), named after the case. A case a language has no program for (an
-uncaught exception in C, a segfault in Python) is not run for it.
+uncaught exception in C, a segfault in Python, a refused malloc in Java) is not run for it.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ CASES: dict[str, tuple[dict, dict]] = {
     # language has one (the program or its runtime says so), by the heap cap (-Xmx), or stopped by
     # the memory watch once touched; memory_limit whichever (docs/limits.md)
     "huge_allocation": ({"limits": {"memory_mb": 256, "time_ms": 10000}}, {"status": "memory_limit"}),
+    # C and C++ only: malloc refused, then the program's own exit or its crash on the null pointer
+    "allocation_refused": ({"limits": {"memory_mb": 128, "time_ms": 10000}}, {"status": "memory_limit"}),
     # contained whichever limit it meets first: the deadline, the process limit, or (runtimes that
     # are large per process, such as Node) the memory of the whole tree
     "fork_bomb": ({"limits": {"time_ms": 1500}}, {"status": {"time_limit", "runtime_error", "memory_limit"}}),
@@ -60,7 +62,7 @@ def matches(observed: dict, expected: dict) -> bool:
 def test_every_language_has_the_whole_battery():
     for recipe in catalogue().recipes:
         cases = {case for case, _ in programs(recipe.id)}
-        missing = set(CASES) - cases - {"exception", "segfault"}
+        missing = set(CASES) - cases - {"exception", "segfault", "allocation_refused"}
         assert not missing, f"{recipe.id} has no program for {sorted(missing)}"
         assert cases <= set(CASES), f"{recipe.id} has programs for unknown cases {sorted(cases - set(CASES))}"
 
