@@ -16,8 +16,8 @@ requests from `--concurrency` client threads, stops the stack with Ctrl-C's sign
 
 Every ordinary request runs the language's echo program with a unique line on stdin, and must
 get exactly that line back: an answer meant for another request would carry another line. The
-hostile share runs the language's endless loop (time_limit), output flood (output_limit) and fork
-bomb (contained as time_limit, runtime_error or memory_limit), and, in Python, a Runtime API
+hostile share runs the language's endless loop (time_limit), output flood (output_limit), memory
+bomb (memory_limit) and fork bomb (contained as time_limit, runtime_error or memory_limit), and, in Python, a Runtime API
 thief that polls Lambda's Runtime API for the next invocation and posts a forged answer while it
 runs (it must take nothing, and its answer must be the runner's own).
 """
@@ -71,6 +71,7 @@ HOSTILE = {  # program: (limits, statuses it may end with)
     "endless_loop": ({"time_ms": 1000}, {"time_limit"}),
     "output_flood": ({"output_bytes": 65536}, {"output_limit"}),
     "fork_bomb": ({"time_ms": 1500}, {"time_limit", "runtime_error", "memory_limit"}),
+    "memory_bomb": ({"memory_mb": 128, "time_ms": 10000}, {"memory_limit"}),
 }
 
 
