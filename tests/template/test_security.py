@@ -67,7 +67,7 @@ def test_every_route_requires_an_api_key(synthesized):
 
 def test_executing_routes_wait_as_long_as_the_router_is_told(synthesized):
     (api,) = of_type(synthesized(), "AWS::ApiGateway::RestApi").values()
-    for path in ("/v1/executions", "/run-code-lambda", "/api/v2/execute"):
+    for path in ("/v1/executions", "/run-code-lambda", "/api/v2/execute", "/submissions"):
         integration = api["Properties"]["Body"]["paths"][path]["post"]["x-amazon-apigateway-integration"]
         assert integration["timeoutInMillis"] == {"Ref": "ApiTimeoutMs"}
     router = synthesized()["Resources"]["RouterFunction"]["Properties"]

@@ -1,6 +1,7 @@
-"""The router's HTTP API on Powertools' APIGatewayRestResolver: three APIs, each a Router of its
-own (v1 in v1.py, Piston's in piston.py, the original Glimpse's in original.py), joined here; an
-error is answered in the shape of the API whose route it belongs to (docs/api.md)."""
+"""The router's HTTP API on Powertools' APIGatewayRestResolver: four APIs, each a Router of its
+own (v1 in v1.py, Piston's in piston.py, the original Glimpse's in original.py, Judge0's in
+judge0/), joined here; an error is answered in the shape of the API whose route it belongs to
+(docs/api.md)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from glimpse.api.asynchronous import Queue
 from glimpse.api.errors import ApiError, Forbidden, InternalError, MalformedBody, NotFound, PayloadTooLarge, refusal
 from glimpse.api.executions import Executions
 from glimpse.api.idempotency import Idempotency
+from glimpse.api.judge0 import Judge0Api
 from glimpse.api.original import original_router
 from glimpse.api.piston import piston_router
 from glimpse.api.routing import ApiRouter, request_id
@@ -35,7 +37,7 @@ class RouterApi:
                  callback_secret: Callable[[], bytes], logger: Logger) -> None:
         self.logger = logger
         self.v1 = V1(executions, queue, idempotency, callback_secret).router
-        self.apis = [self.v1, original_router(executions), piston_router(executions)]
+        self.apis = [self.v1, original_router(executions), piston_router(executions), Judge0Api(executions, queue).router]
         self.resolver = APIGatewayRestResolver(enable_validation=True)
         for api in self.apis:
             self.resolver.include_router(api)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from glimpse.api.errors import ApiError, InternalError, InvalidRequest
 from glimpse.api.executions import Executions, Tenant
 from glimpse.api.store import ExecutionStore
-from glimpse.models import ExecutionRequest
+from glimpse.models import ExecutionRequest, ExecutionResult
 
 
 class Submission(ExecutionRequest):
@@ -65,8 +65,9 @@ class Queue:
         self.invoke_dispatcher = invoke_dispatcher
         self.check_callback = check_callback  # raises ValueError naming why a URL is refused
 
-    def submit(self, submission: Submission, tenant: Tenant, execution_id: str) -> str:
-        """Queue it and return its id; the language must be deployed and the callback acceptable."""
+    def submit(self, submission: Submission, tenant: Tenant, execution_id: str, *, client: dict[str, Any] | None = None) -> str:
+        """Queue it and return its id; the language must be deployed and the callback acceptable.
+        `client` is kept beside the result (ExecutionStore.create)."""
         recipe = self.executions.recipe(submission.language, submission.version)
         callback = None
         if submission.callback_url is not None:
@@ -75,7 +76,8 @@ class Queue:
             except ValueError as refused:
                 raise InvalidRequest.for_field("callback_url", str(refused)) from None
         request = submission.execution().model_copy(update={"id": execution_id, "language": recipe.id})
-        if not self.store.create(tenant.api_key_id, execution_id, request.model_dump(mode="json", exclude_none=True), callback_url=callback):
+        if not self.store.create(tenant.api_key_id, execution_id, request.model_dump(mode="json", exclude_none=True),
+                                 callback_url=callback, client=client):
             raise InvalidRequest.for_field("id", f"an execution with id {execution_id!r} exists already")
         try:
             self.invoke_dispatcher(Dispatch(tenant=tenant, execution_id=execution_id, language=recipe.id,
@@ -83,6 +85,20 @@ class Queue:
         except ApiError as error:  # nothing will run it: say so to whoever polls
             self.store.finish(tenant.api_key_id, execution_id, failure_document(execution_id, error))
             raise
+        return execution_id
+
+    def run_and_keep(self, tenant: Tenant, execution_id: str, run: Callable[[], ExecutionResult], *,
+                     client: dict[str, Any] | None = None) -> str:
+        """Run synchronously, keeping the result where a reader (or a retry with the same
+        Idempotency-Key) finds it by `execution_id`; a run that fails keeps why."""
+        if not self.store.create(tenant.api_key_id, execution_id, {}, client=client):
+            raise InvalidRequest.for_field("id", f"an execution with id {execution_id!r} exists already")
+        try:
+            result = run()
+        except ApiError as error:
+            self.store.finish(tenant.api_key_id, execution_id, failure_document(execution_id, error))
+            raise
+        self.store.finish(tenant.api_key_id, execution_id, result.model_dump(mode="json", exclude_none=True))
         return execution_id
 
     def read(self, tenant: Tenant, execution_id: str) -> dict[str, Any] | None:

@@ -39,6 +39,13 @@ class MalformedBody(ApiError):
     status, code = HTTPStatus.BAD_REQUEST, "invalid_json"
 
 
+class BadRequest(ApiError):
+    """A request refused as a whole, not for one field of its body: a query parameter, or an
+    action its target's state does not allow."""
+
+    status, code = HTTPStatus.BAD_REQUEST, "bad_request"
+
+
 class InvalidRequest(ApiError):
     """A well-formed request the contract refuses (the runner's own Rejection included)."""
 
@@ -99,7 +106,7 @@ class InternalError(ApiError):
 class ErrorResponse(BaseModel):
     """The body of every error of the v1 API."""
 
-    error: str = Field(description="invalid_json, invalid_request, forbidden, not_found, conflict, payload_too_large, "
+    error: str = Field(description="invalid_json, bad_request, invalid_request, forbidden, not_found, conflict, payload_too_large, "
                                    "throttled, runner_failed, runner_timeout or internal_error")
     message: str
     fields: list[FieldError] = Field(default_factory=list, description="the offending fields, when the request is at fault")

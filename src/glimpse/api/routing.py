@@ -1,6 +1,7 @@
-"""What the router's three APIs (v1 in v1.py, Piston's in piston.py, the original Glimpse's in
-original.py) have in common: a Powertools Router that answers errors in its API's own shape, the
-tenant and request id of the current request, the end-user header, the documented errors."""
+"""What the router's four APIs (v1 in v1.py, Piston's in piston.py, the original Glimpse's in
+original.py, Judge0's in judge0/) have in common: a Powertools Router that answers errors in its
+API's own shape, the tenant and request id of the current request, the end-user header, the
+documented errors."""
 
 from __future__ import annotations
 

@@ -3,8 +3,9 @@
 One item per execution, keyed by its tenant (the API key) and id, so a tenant asking for another
 tenant's id finds nothing. It goes `queued` (the router accepted it, with its request) →
 `running` (the dispatcher took it) → `finished` (the dispatcher stored the result and dropped the
-request). Every item carries `expiration` (epoch seconds): DynamoDB's TTL deletes it some time
-after, and reads ignore it from then on, since TTL deletion is lazy.
+request). Every item carries `created_ms` (and once finished `finished_ms`, epoch milliseconds)
+and `expiration` (epoch seconds): DynamoDB's TTL deletes it some time after, and reads ignore it
+from then on, since TTL deletion is lazy.
 
 Requests and results are stored zlib-compressed; one too large for an item (400 KB) is split
 over part items, written before the item that points to them. Powertools' idempotency records
@@ -33,6 +34,9 @@ class StoredExecution(BaseModel):
     state: ExecutionState
     result: dict[str, Any] | None = None  # once finished: the result document, or the failure's
     callback_url: str | None = None
+    created_ms: int  # epoch milliseconds
+    finished_ms: int | None = None
+    client: dict[str, Any] | None = None  # what the API that took it keeps of its request (create's `client`)
 
 
 class StartedExecution(BaseModel):
@@ -48,13 +52,19 @@ class ExecutionStore:
         self.ttl_s = ttl_s
         self._clock = clock
 
-    def create(self, tenant_id: str, execution_id: str, request: dict[str, Any], *, callback_url: str | None = None) -> bool:
-        """Record a queued execution and its request; False if this tenant has one by that id."""
+    def create(self, tenant_id: str, execution_id: str, request: dict[str, Any], *, callback_url: str | None = None,
+               client: dict[str, Any] | None = None) -> bool:
+        """Record a queued execution and its request; False if this tenant has one by that id.
+        `client` is a small document the API that took the request keeps beside the result (never
+        the code or its input): how to answer in that API's own terms."""
         key = _key(tenant_id, execution_id)
         expiration = self._expiration()
-        item = {"id": key, "state": "queued", TTL_ATTRIBUTE: expiration} | self._write_blob(key, "request", request, expiration)
+        item = {"id": key, "state": "queued", TTL_ATTRIBUTE: expiration, "created_ms": self._now_ms()}
+        item |= self._write_blob(key, "request", request, expiration)
         if callback_url:
             item["callback_url"] = callback_url
+        if client:
+            item["client"] = json.dumps(client, separators=(",", ":"))
         return self._conditional(lambda: self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(id)"))
 
     def start(self, tenant_id: str, execution_id: str) -> StartedExecution | None:
@@ -79,6 +89,7 @@ class ExecutionStore:
         expiration = self._expiration()
         item = self.table.get_item(Key={"id": key}, ConsistentRead=True).get("Item", {})
         stored = self._write_blob(key, "result", result, expiration)
+        stored["finished_ms"] = self._now_ms()
         names = {"#state": "state", "#expiration": TTL_ATTRIBUTE, "#request": "request"} | {f"#{name}": name for name in stored}
         values = {":finished": "finished", ":expiration": expiration} | {f":{name}": value for name, value in stored.items()}
         assignments = ", ".join(["#state = :finished", "#expiration = :expiration", *(f"#{name} = :{name}" for name in stored)])
@@ -96,7 +107,22 @@ class ExecutionStore:
         if item is None or int(item.get(TTL_ATTRIBUTE, 0)) <= self._clock():
             return None
         result = self._read_blob(key, "result", item) if item["state"] == "finished" else None
-        return StoredExecution(id=execution_id, state=item["state"], result=result, callback_url=item.get("callback_url"))
+        return StoredExecution(id=execution_id, state=item["state"], result=result, callback_url=item.get("callback_url"),
+                               created_ms=int(item.get("created_ms", 0)), finished_ms=int(item["finished_ms"]) if "finished_ms" in item else None,
+                               client=json.loads(item["client"]) if "client" in item else None)
+
+    def delete(self, tenant_id: str, execution_id: str) -> bool:
+        """Delete a finished execution of this tenant and its parts; False if it has none finished by that id."""
+        key = _key(tenant_id, execution_id)
+        deleted: list[dict] = []
+        if not self._conditional(lambda: deleted.append(self.table.delete_item(
+                Key={"id": key}, ConditionExpression="#state = :finished", ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":finished": "finished"}, ReturnValues="ALL_OLD"))):
+            return False
+        with self.table.batch_writer() as batch:
+            for number in range(int(deleted[0]["Attributes"].get("result_parts", 0))):
+                batch.delete_item(Key={"id": f"{key}#result#{number}"})
+        return True
 
     def _write_blob(self, key: str, name: str, document: dict[str, Any], expiration: int) -> dict[str, Any]:
         """The attributes that hold `document` in the item; its parts, if it needs some, are written now."""
@@ -116,6 +142,9 @@ class ExecutionStore:
             blob = b"".join(bytes(self.table.get_item(Key={"id": f"{key}#{name}#{number}"}, ConsistentRead=True)["Item"]["data"])
                             for number in range(int(item[f"{name}_parts"])))
         return json.loads(zlib.decompress(blob))
+
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
 
     def _expiration(self) -> int:
         return int(self._clock()) + self.ttl_s

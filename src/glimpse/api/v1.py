@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, Field
 
-from glimpse.api.asynchronous import Accepted, Queue, Submission, failure_document
+from glimpse.api.asynchronous import Accepted, Queue, Submission
 from glimpse.api.errors import ApiError, ErrorResponse, InvalidRequest, NotFound
 from glimpse.api.executions import Executions, Tenant
 from glimpse.api.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -91,7 +91,9 @@ class V1:
             raise InvalidRequest.for_field("callback_url", "a callback is for asynchronous executions: add ?wait=false")
         if idempotency_key is None:
             return json_response(200, self._run(request, tenant, self.router.request_id()).model_dump_json(exclude_none=True))
-        execution_id = self._once(idempotency_key, tenant, lambda: self._run_and_keep(request, tenant))
+        kept_id = request.id or self.router.request_id()
+        execution_id = self._once(idempotency_key, tenant, lambda: self.queue.run_and_keep(
+            tenant, kept_id, lambda: self._run(request, tenant, kept_id)))
         return json_response(200, json.dumps(self.queue.read(tenant, execution_id)))
 
     def execution(self, execution_id: ExecutionId):
@@ -122,7 +124,8 @@ class V1:
     def _openapi(self, server: str) -> str:
         return self.router.api_resolver.get_openapi_json_schema(
             title="Glimpse", version=API_VERSION, servers=[Server(url=server)],
-            description="Run untrusted code snippets with hard limits. Every route needs an API key (x-api-key).",
+            description="Run untrusted code snippets with hard limits. Every route needs an API key (x-api-key, or X-Auth-Token), "
+                        "but the original Glimpse's and Piston's routes where a deployment makes them public.",
             security_schemes={"api_key": APIKey(name="x-api-key", in_=APIKeyIn.header)}, security=[{"api_key": []}],
         )
 
@@ -135,19 +138,6 @@ class V1:
         if key is None:
             return action()
         return self.idempotency.once(tenant.api_key_id, key, self.router.current_event.body or "", action)
-
-    def _run_and_keep(self, request: Submission, tenant: Tenant) -> str:
-        """Run synchronously, keeping the result where a retry with the same key finds it."""
-        execution_id = request.id or self.router.request_id()
-        if not self.queue.store.create(tenant.api_key_id, execution_id, {}):
-            raise InvalidRequest.for_field("id", f"an execution with id {execution_id!r} exists already")
-        try:
-            result = self._run(request, tenant, execution_id)
-        except ApiError as error:  # the retry runs again (Powertools forgets a failed call); a reader sees why
-            self.queue.store.finish(tenant.api_key_id, execution_id, failure_document(execution_id, error))
-            raise
-        self.queue.store.finish(tenant.api_key_id, execution_id, result.model_dump(mode="json", exclude_none=True))
-        return execution_id
 
 
 def _base_path(request: APIGatewayProxyEvent) -> str:

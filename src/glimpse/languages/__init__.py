@@ -39,6 +39,12 @@ class Catalogue:
                 if name in self._by_name:
                     raise ValueError(f"language name {name!r} is claimed twice")
                 self._by_name[name] = recipe
+        self._by_judge0_id: dict[int, Recipe] = {}
+        for recipe in self.recipes:
+            for judge0_id in recipe.judge0_ids:
+                if judge0_id in self._by_judge0_id:
+                    raise ValueError(f"Judge0 language id {judge0_id} is claimed twice")
+                self._by_judge0_id[judge0_id] = recipe
 
     def get(self, name: str) -> Recipe:
         try:
@@ -46,6 +52,12 @@ class Catalogue:
         except KeyError:
             known = ", ".join(recipe.id for recipe in self.recipes)
             raise UnknownLanguage(f"unknown language {name!r}; known: {known}") from None
+
+    def for_judge0_id(self, judge0_id: int) -> Recipe:
+        try:
+            return self._by_judge0_id[judge0_id]
+        except KeyError:
+            raise UnknownLanguage(f"language with id {judge0_id} doesn't exist") from None
 
     def for_file(self, path: str) -> Recipe:
         suffix = Path(path).suffix.lower()

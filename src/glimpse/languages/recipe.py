@@ -87,6 +87,9 @@ class Recipe(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     extensions: list[str]
     file_name: str
+    # The ids Judge0 CE 1.13 gives this language (its db/languages/active.rb; docs/compat.md), so
+    # its clients' language_id selects it. Each id is one language's.
+    judge0_ids: list[int] = Field(default_factory=list)
     address_space_limit: bool = False
     out_of_memory_markers: list[str] = Field(default_factory=list)
     # Files a program gets when it sends none of that name (Go's go.mod).
