@@ -6,6 +6,10 @@ the runners through the service, as it reaches Lambda in AWS. moto serves the te
 and secret (glimpse_local.aws_services), which the router and the dispatcher reach alike. Each function gets `warm`
 environments before the gateway takes requests, the API's own functions first, so a first request
 does not pay a cold start (their sockets are bound from the start: a request sent meanwhile waits).
+
+The WAF's per-IP rule is applied only when the compatibility routes are public (CompatRoutes):
+then it is what limits each keyless caller. Otherwise a developer and the tests, all from
+127.0.0.1, would soon exceed it while every request carries a key of its own usage plan.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from glimpse_local.aws_services import ENDPOINT_VARIABLES as AWS_ENDPOINT_VARIAB
 from glimpse_local.aws_services import LocalAwsServices
 from glimpse_local.gateway import ApiDefinition, ApiKey, LocalGateway
 from glimpse_local.lambda_service import DEFAULT_CONCURRENCY, LambdaService
+from glimpse_local.template import LocalResolver, load_template
 
 DEFAULT_PORT = 3000  # `sam local start-api`'s
+COMPAT_ROUTES_PARAMETER = "CompatRoutes"  # `public`: the compatibility routes need no key
 
 
 class StackError(RuntimeError):
@@ -41,6 +47,7 @@ class LocalStack:
     ) -> None:
         template = root / "template.yaml"
         self.warm = warm
+        self.public_compat_routes = LocalResolver(load_template(template), parameters).parameters.get(COMPAT_ROUTES_PARAMETER) == "public"
         # moto's server binds its port as it starts: the functions' endpoints need that port.
         self.aws = LocalAwsServices(template, parameters)
         self.aws.start()
@@ -51,6 +58,8 @@ class LocalStack:
                 services=dict.fromkeys(AWS_ENDPOINT_VARIABLES, self.aws.endpoint_url),
             )
             self.api = ApiDefinition.from_template(template, parameters)
+            if not self.public_compat_routes:
+                self.api = self.api.model_copy(update={"per_ip_rule": None})
             try:
                 self.gateway = LocalGateway(self.api, functions=self.lambda_service.pools, keys=keys, port=port)
             except OSError as error:
@@ -89,11 +98,10 @@ class LocalStack:
 
     def prewarm(self, counts: Mapping[str, int]) -> None:
         """Start `counts[name]` more environments of each function (at most its concurrency), the
-        functions the API integrates first, one cold start per core at a time: more would only
-        share the cores and all finish later."""
+        functions the API invokes (integrations, authorizers) first, one cold start per core at a
+        time: more would only share the cores and all finish later."""
         pools = self.lambda_service.pools
-        integrated = {route.function for route in self.api.routes}
-        order = sorted(counts, key=lambda name: name not in integrated)
+        order = sorted(counts, key=lambda name: name not in self.api.functions)
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="glimpse-warm") as executor:
             started = [(name, executor.submit(pools[name].warm)) for name in order for _ in range(counts[name])]
         for name, future in started:

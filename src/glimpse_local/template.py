@@ -70,7 +70,8 @@ class LocalResolver:
 
     Parameters take the values given, else their defaults; conditions are evaluated from them.
     A function's name is its logical id (the local Lambda service serves functions by logical id,
-    as `sam local` does); so is a table's and a secret's (the local stack creates them so named). Anything only a real deployment can give (another resource's ARN, an
+    as `sam local` does); so is a table's and a secret's (the local stack creates them so named). An API key's id is the
+    one the local gateway gives its Value. Anything only a real deployment can give (another resource's ARN, an
     import) is refused by name rather than guessed.
     """
 
@@ -143,7 +144,16 @@ class LocalResolver:
         resource = self.template.get("Resources", {}).get(name, {})
         if resource.get("Type") in LOCAL_RESOURCE_TYPES:
             return name
-        raise ValueError(f"Ref {name}: only parameters, functions, tables and secrets are resolvable locally")
+        if resource.get("Type") == "AWS::ApiGateway::ApiKey":
+            return self._api_key_id(resource)
+        raise ValueError(f"Ref {name}: only parameters, functions, tables, secrets and API keys are resolvable locally")
+
+    def _api_key_id(self, resource: Mapping[str, Any]) -> str:
+        """A Ref gives a key's id: locally the one the gateway derives from the key's Value."""
+        # Imported here: the gateway's package reads the template through this module.
+        from glimpse_local.gateway.keys import ApiKey
+
+        return ApiKey.of(self.value(resource["Properties"]["Value"])).id
 
 
 def function_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

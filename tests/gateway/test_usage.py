@@ -57,3 +57,12 @@ def test_a_throttled_request_does_not_use_the_quota():
 def test_without_a_plan_every_request_is_admitted():
     usage = UsageMeter(None)
     assert all(usage.refusal("key") is None for _ in range(1000))
+
+
+def test_a_key_with_a_plan_of_its_own_is_metered_by_it_and_the_others_by_the_default():
+    clock = Clock()
+    own = UsagePlan(rate_limit=None, burst_limit=None, quota_limit=1, quota_period="DAY")
+    usage = UsageMeter(UsagePlan(rate_limit=None, burst_limit=None, quota_limit=3, quota_period="DAY"), plans={"public": own},
+                       clock=clock, today=lambda: clock.day)
+    assert [usage.refusal("public") for _ in range(2)] == [None, "QUOTA_EXCEEDED"]
+    assert [usage.refusal("tenant") for _ in range(4)] == [None, None, None, "QUOTA_EXCEEDED"]

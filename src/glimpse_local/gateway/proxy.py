@@ -27,8 +27,8 @@ class Request:
     source_ip: str
 
 
-def proxy_event(request: Request, route: Route, path_parameters: dict[str, str], *, stage: str, key: ApiKey | None,
-                request_id: str) -> dict:
+def proxy_event(request: Request, route: Route, path_parameters: dict[str, str], *, stage: str, request_id: str) -> dict:
+    """The event of the request before API Gateway has checked a key (`identified` adds it)."""
     headers: dict[str, list[str]] = {}
     for name, value in request.headers:
         headers.setdefault(name, []).append(value)
@@ -58,8 +58,8 @@ def proxy_event(request: Request, route: Route, path_parameters: dict[str, str],
                 "accessKey": None, "accountId": None, "caller": None, "cognitoAuthenticationProvider": None,
                 "cognitoAuthenticationType": None, "cognitoIdentityId": None, "cognitoIdentityPoolId": None,
                 "principalOrgId": None, "user": None, "userArn": None,
-                "apiKey": key.value if key else None,
-                "apiKeyId": key.id if key else None,
+                "apiKey": None,
+                "apiKeyId": None,
                 "sourceIp": request.source_ip,
                 "userAgent": header(request.headers, "User-Agent"),
             },
@@ -77,6 +77,17 @@ def proxy_event(request: Request, route: Route, path_parameters: dict[str, str],
         "body": request.body.decode("utf-8", errors="replace") if request.body else None,
         "isBase64Encoded": False,
     }
+
+
+def identified(event: dict, key: ApiKey | None, authorizer: dict | None) -> dict:
+    """The event with the key API Gateway checked (on a route that requires one: API Gateway names
+    a key only there) and the authorizer's principal and context."""
+    context = event["requestContext"]
+    if key is not None:
+        context = {**context, "identity": {**context["identity"], "apiKey": key.value, "apiKeyId": key.id}}
+    if authorizer is not None:
+        context = {**context, "authorizer": authorizer}
+    return {**event, "requestContext": context}
 
 
 class NotAProxyResponse(ValueError):

@@ -1,9 +1,12 @@
 """The local gateway: HTTP on 127.0.0.1, answered as the template's REST API answers.
 
-In API Gateway's order: a body over 10 MB is refused (413), a method and path the API does not
-declare get 403 (Missing Authentication Token), a route that needs an API key gets 403 without a
-known one in x-api-key, then the key's usage plan may throttle (429); an admitted request becomes
-a proxy event for the route's function, whose answer becomes the response. The gateway waits for
+In the order of WAF and API Gateway: the per-IP rule of the stage's WAF, when the gateway applies
+one, may refuse the request (429); a body over 10 MB is refused (413), a method and path the API
+does not declare get 403 (Missing Authentication Token); the route's Lambda authorizer, if it has
+one, is invoked and may refuse the request (403, 401 or 500); a route that needs an API key gets
+403 without a known one (in x-api-key, or from the authorizer when the API's key source is
+AUTHORIZER), then the key's usage plan may throttle (429); an admitted request becomes a proxy
+event for the route's function, whose answer becomes the response. The gateway waits for
 it as long as the route's TimeoutInMillis (then 504); a function that fails or answers no proxy
 response is a 502; an invocation Lambda refuses (throttled, or an event over its 6 MB payload
 limit) is an integration failure, 504. Each refusal has the template's GatewayResponses shape.
@@ -22,12 +25,15 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from glimpse_local.lambda_service import MAX_REQUEST_BYTES, FunctionPool, LocalHttpService, Throttled
+from glimpse_local.environment import InvokeResult
+from glimpse_local.lambda_service import MAX_REQUEST_BYTES, CallerGone, FunctionPool, LocalHttpService, Throttled
 
-from .definition import ApiDefinition, Route
+from .authorizer import Authorization, AuthorizerRefusal, authorization, authorizer_event, method_arn
+from .definition import DEFAULT_TIMEOUT_MS, ApiDefinition, Route
 from .keys import ApiKey
-from .proxy import NotAProxyResponse, Request, Response, header, http_response, proxy_event
+from .proxy import NotAProxyResponse, Request, Response, header, http_response, identified, proxy_event
 from .usage import UsageMeter
+from .waf import PerIpMeter
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +43,14 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit for REST APIs
 class LocalGateway(LocalHttpService):
     def __init__(self, api: ApiDefinition, *, functions: Mapping[str, FunctionPool], keys: Iterable[ApiKey],
                  host: str = "127.0.0.1", port: int = 0) -> None:
-        missing = sorted({route.function for route in api.routes} - set(functions))
+        missing = sorted(api.functions - set(functions))
         if missing:
-            raise ValueError(f"the API integrates {', '.join(missing)}, which the Lambda service does not serve")
+            raise ValueError(f"the API invokes {', '.join(missing)}, which the Lambda service does not serve")
         self.api = api
         self.functions = dict(functions)
-        self.keys = {key.value: key for key in keys}
-        self.usage = UsageMeter(api.usage_plan)
+        self.keys = {key.value: key for key in [*keys, *(template_key.key for template_key in api.template_keys)]}
+        self.usage = UsageMeter(api.usage_plan, plans={template_key.key.id: template_key.usage_plan for template_key in api.template_keys})
+        self.per_ip = PerIpMeter(api.per_ip_rule) if api.per_ip_rule else None
         # An integration waits in a thread of its own, so the request's thread can give up on it at
         # the route's timeout (the function runs on, as in Lambda). One per environment the
         # integrated functions may have at once: more would only wait for a free one. One still
@@ -66,32 +73,68 @@ class LocalGateway(LocalHttpService):
         if matched is None:
             return self.refusal("MISSING_AUTHENTICATION_TOKEN", request_id)
         route, path_parameters = matched
-        key = self.keys.get(header(request.headers, "x-api-key") or "")
+        event = proxy_event(request, route, path_parameters, stage=self.api.stage, request_id=request_id)
+        authorized = None
+        if route.authorizer:
+            try:
+                authorized = self._authorize(route, request, event, request_id)
+            except AuthorizerRefusal as refused:
+                logger.info("%s: %s", request_id, refused)
+                return self.refusal(refused.response_type, request_id)
+        key = None  # API Gateway identifies a key only where the method requires one
         if route.api_key_required:
+            key = self.keys.get(self._sent_key(request, authorized) or "")
             if key is None:
                 return self.refusal("INVALID_API_KEY", request_id)
             refused = self.usage.refusal(key.id)
             if refused:
                 return self.refusal(refused, request_id)
-        else:
-            key = None  # API Gateway identifies a key only where the method requires one
-        event = proxy_event(request, route, path_parameters, stage=self.api.stage, key=key, request_id=request_id)
+        event = identified(event, key, authorized.request_context() if authorized else None)
         return self._integrate(route, json.dumps(event).encode(), request_id)
+
+    def per_ip_refusal(self, source_ip: str) -> Response | None:
+        """The WAF rule's answer if it blocks this request (each request counts once, here)."""
+        if self.per_ip is None or not self.per_ip.blocks(source_ip):
+            return None
+        rule = self.per_ip.rule
+        return Response(rule.status, [("Content-Type", rule.content_type), *rule.headers.items()], rule.body.encode())
 
     def refusal(self, response_type: str, request_id: str) -> Response:
         response = self.api.responses[response_type]
         body = response.body({"requestId": request_id, "error.responseType": response_type})
         return Response(response.status, [("Content-Type", "application/json"), *response.headers.items()], body)
 
+    def _sent_key(self, request: Request, authorized: Authorization | None) -> str | None:
+        """The request's API key, from where the API's key source says."""
+        if self.api.key_source == "AUTHORIZER":
+            return authorized.usage_identifier_key if authorized else None
+        return header(request.headers, "x-api-key")
+
+    def _authorize(self, route: Route, request: Request, event: dict, request_id: str) -> Authorization:
+        """The route's authorizer's answer; AuthorizerRefusal if it refuses the request or fails.
+        The wait is an integration's default, 29 s; the function's own Timeout ends it sooner."""
+        arn = method_arn(request.method, request.path, self.api.stage)
+        started = time.monotonic()
+        try:
+            result = self._invoke(route.authorizer, json.dumps(authorizer_event(event, arn)).encode(), DEFAULT_TIMEOUT_MS)
+        except (IntegrationTimeout, CallerGone, Throttled) as error:
+            raise AuthorizerRefusal("AUTHORIZER_CONFIGURATION_ERROR", f"{route.authorizer} did not answer: {error!r}") from None
+        if result.function_error:
+            logger.error("%s: %s failed: %s", request_id, route.authorizer, result.payload[:2000].decode(errors="replace"))
+        return authorization(result.payload, result.function_error, arn, latency_ms=round((time.monotonic() - started) * 1000))
+
+    def _invoke(self, function: str, event: bytes, timeout_ms: int) -> InvokeResult:
+        """Invoke the function, waiting at most timeout_ms (then IntegrationTimeout; the function runs on)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        invocation = self._integrations.submit(self.functions[function].invoke, event, caller_waits=lambda: time.monotonic() < deadline)
+        return invocation.result(timeout=timeout_ms / 1000)
+
     def _integrate(self, route: Route, event: bytes, request_id: str) -> Response:
         if len(event) > MAX_REQUEST_BYTES:  # Lambda refuses the invocation; API Gateway answers it as a body too large
             logger.warning("%s: a %d-byte event is over Lambda's invocation payload limit", request_id, len(event))
             return self.refusal("REQUEST_TOO_LARGE", request_id)
-        deadline = time.monotonic() + route.timeout_ms / 1000
-        invocation = self._integrations.submit(self.functions[route.function].invoke, event,
-                                               caller_waits=lambda: time.monotonic() < deadline)
         try:
-            result = invocation.result(timeout=route.timeout_ms / 1000)
+            result = self._invoke(route.function, event, route.timeout_ms)
         except IntegrationTimeout:
             logger.warning("%s: %s did not answer within %d ms", request_id, route.function, route.timeout_ms)
             return self.refusal("INTEGRATION_TIMEOUT", request_id)
@@ -123,9 +166,10 @@ class _GatewayHandler(BaseHTTPRequestHandler):
         started = time.monotonic()
         request_id = str(uuid.uuid4())
         gateway = self.local_gateway
-        body = self._body(request_id)
-        if isinstance(body, Response):
-            response = body
+        blocked = gateway.per_ip_refusal(self.client_address[0])  # WAF sees the request before API Gateway does
+        body = self._body(request_id)  # read even when blocked, so the answer is not lost to a reset connection
+        if blocked is not None or isinstance(body, Response):
+            response = blocked or body
         else:
             url = urlsplit(self.path)
             # What API Gateway tells its integration about the connection, in its headers.
