@@ -13,6 +13,7 @@ PY := $(VENV)/bin/python
 BUILD := build
 RUNNER_ARTIFACT := $(BUILD)/functions/RunnerPythonFunction
 ROUTER_ARTIFACT := $(BUILD)/functions/RouterFunction
+AUTHORIZER_ARTIFACT := $(BUILD)/functions/AuthorizerFunction
 LAMBDA_RUNTIME := $(BUILD)/lambda-runtime
 # RAPID, Lambda's own Runtime API (aws/aws-lambda-runtime-interface-emulator), as the pinned
 # aws-sam-cli wheel ships it: every local execution environment serves its Runtime API with it.
@@ -27,7 +28,7 @@ SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 help:
 	@echo "make dev     the whole API on http://127.0.0.1:3000 (GLIMPSE_PORT), built first if needed; Ctrl-C stops it"
 	@echo "make test    create .venv, build the runner and the local Lambda runtime, run the tests"
-	@echo "make build   build the function artifacts (runner, router) and the local Lambda runtime only"
+	@echo "make build   build the function artifacts (runner, router, authorizer) and the local Lambda runtime only"
 	@echo "make template-checks   cfn-lint, sam validate --lint and sam build (no Docker) of template.yaml"
 	@echo "make layers  build every toolchain layer (layers/toolchains/*/Makefile) into build/layers/<LogicalId>/"
 	@echo "make clean   remove .venv and build/"
@@ -51,7 +52,7 @@ DISPATCHER_LINK := $(BUILD)/functions/DispatcherFunction
 # What a function's artifact copies: the package, and of each language folder its recipe alone.
 PACKAGE_SOURCES := $(shell find src/glimpse -name '*.py') $(wildcard languages/*/recipe.toml)
 
-build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built $(RAPID) $(RUNNER_LINKS) $(DISPATCHER_LINK)
+build: $(RUNNER_ARTIFACT)/.built $(ROUTER_ARTIFACT)/.built $(AUTHORIZER_ARTIFACT)/.built $(LAMBDA_RUNTIME)/.built $(RAPID) $(RUNNER_LINKS) $(DISPATCHER_LINK)
 
 $(RUNNER_LINKS):
 	mkdir -p $(BUILD)/functions && ln -sfn RunnerPythonFunction $@
@@ -59,16 +60,18 @@ $(RUNNER_LINKS):
 $(DISPATCHER_LINK):
 	mkdir -p $(BUILD)/functions && ln -sfn RouterFunction $@
 
-# The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/.
-$(RUNNER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/runner/Makefile functions/runner/requirements.txt functions/runner/app.py functions/runner/glimpse-runtime functions/bundle.py $(PACKAGE_SOURCES)
-	rm -rf $(RUNNER_ARTIFACT) && mkdir -p $(RUNNER_ARTIFACT)
-	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/runner/Makefile build-RunnerPythonFunction ARTIFACTS_DIR=$(abspath $(RUNNER_ARTIFACT))
-	touch $@
-
-$(ROUTER_ARTIFACT)/.built: $(VENV)/.installed functions/python-function.mk functions/api/Makefile functions/api/requirements.txt $(wildcard functions/api/*.py) functions/bundle.py $(PACKAGE_SOURCES)
-	rm -rf $(ROUTER_ARTIFACT) && mkdir -p $(ROUTER_ARTIFACT)
-	PATH=$(abspath $(VENV))/bin:$$PATH $(MAKE) --no-print-directory -f functions/api/Makefile build-RouterFunction ARTIFACTS_DIR=$(abspath $(ROUTER_ARTIFACT))
-	touch $@
+# The same target `sam build` runs (BuildMethod: makefile), into build/ instead of .aws-sam/:
+# FUNCTION_RULE builds the function of folder functions/$(1) whose logical id is $(2).
+define FUNCTION_RULE
+$(BUILD)/functions/$(2)/.built: $(VENV)/.installed functions/python-function.mk functions/bundle.py $(PACKAGE_SOURCES) \
+		$(wildcard functions/$(1)/Makefile functions/$(1)/requirements.txt functions/$(1)/*.py functions/$(1)/glimpse-runtime)
+	rm -rf $(BUILD)/functions/$(2) && mkdir -p $(BUILD)/functions/$(2)
+	PATH=$(abspath $(VENV))/bin:$$$$PATH $(MAKE) --no-print-directory -f functions/$(1)/Makefile build-$(2) ARTIFACTS_DIR=$(abspath $(BUILD)/functions/$(2))
+	touch $$@
+endef
+$(eval $(call FUNCTION_RULE,runner,RunnerPythonFunction))
+$(eval $(call FUNCTION_RULE,api,RouterFunction))
+$(eval $(call FUNCTION_RULE,authorizer,AuthorizerFunction))
 
 # What Lambda's python3.12 image holds at /var/runtime: the runtime interface client, and the
 # bootstrap that starts it (through the function's AWS_LAMBDA_EXEC_WRAPPER when it names one).

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 
+from glimpse.authorizer import PUBLIC_ROUTES
 from glimpse_local.gateway import DEV_KEY_FILE, DEV_KEY_VARIABLE, ApiKey, development_key
 from glimpse_local.lambda_service import DEFAULT_CONCURRENCY
 from glimpse_local.local import NotBuilt, build, project_root
@@ -63,6 +64,7 @@ def run_dev(options: argparse.Namespace) -> int:
              f"  API key: {key.value}   (kept in {DEV_KEY_FILE}; {DEV_KEY_VARIABLE} overrides it)\n"
              f"  curl -H \"X-API-Key: {key.value}\" -d '{{\"language\":\"python\",\"code\":\"print(42)\"}}' {stack.url}/v1/executions\n"
              "  .venv/bin/glimpse run hello.py\n"
+             f"{_public_routes(stack)}"
              "Ctrl-C stops it")
         stop.wait()
     finally:
@@ -70,6 +72,16 @@ def run_dev(options: argparse.Namespace) -> int:
         stack.stop()
     _say("stopped: no environment left running")
     return 0
+
+
+def _public_routes(stack: LocalStack) -> str:
+    """What `--parameter CompatRoutes=public` opens, and the per-IP rule that limits it."""
+    if not stack.public_compat_routes:
+        return ""
+    rule = stack.api.per_ip_rule
+    limit = f"{rule.limit} requests per {rule.window_s} s per IP (the WAF's rule)" if rule else "no per-IP limit (Waf is disabled)"
+    return (f"  the compatibility routes are public: {', '.join(f'{method} {path}' for method, path in sorted(PUBLIC_ROUTES))} "
+            f"answer without a key, {limit}\n")
 
 
 def _function_log_handler() -> logging.Handler:

@@ -15,7 +15,7 @@ def shipped(function: str) -> set[str]:
             for path in package.rglob("*.py")}
 
 
-@pytest.mark.parametrize("function", ["RunnerPythonFunction", "RouterFunction"])
+@pytest.mark.parametrize("function", ["RunnerPythonFunction", "RouterFunction", "AuthorizerFunction"])
 def test_no_function_ships_the_local_emulation(function):
     assert not (FUNCTIONS / function / "glimpse_local").exists()
     assert shipped(function), "the build copied no glimpse module at all"
@@ -31,6 +31,12 @@ def test_the_router_ships_its_api_but_not_the_sandbox():
     modules = shipped("RouterFunction")
     assert {"glimpse.api.app", "glimpse.callbacks", "glimpse.languages"} <= modules
     assert not {module for module in modules if module.startswith(("glimpse.sandbox", "glimpse.runner", "glimpse.lambda_runtime"))}
+
+
+def test_the_authorizer_ships_its_own_module_and_no_more_than_powertools():
+    """Every request waits for its cold start: no router, no boto3, no pydantic."""
+    assert shipped("AuthorizerFunction") == {"glimpse", "glimpse.authorizer"}
+    assert not {name for name in ("boto3", "botocore", "pydantic") if (FUNCTIONS / "AuthorizerFunction" / name).exists()}
 
 
 @pytest.mark.parametrize("function", ["RunnerPythonFunction", "RouterFunction"])

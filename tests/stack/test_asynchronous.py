@@ -128,7 +128,7 @@ def short_lived():
     """A stack keeping results TTL_S seconds, with warm environments for what the test uses only
     (a cold start on a busy machine could outlast the TTL before the result is in)."""
     with LocalStack(ROOT, keys=[KEYS["async"]], port=0, warm=0, parameters={"ResultsTtlSeconds": str(TTL_S)}) as running:
-        running.prewarm({"RouterFunction": 1, "DispatcherFunction": 1, "RunnerPythonFunction": 1})
+        running.prewarm({"AuthorizerFunction": 1, "RouterFunction": 1, "DispatcherFunction": 1, "RunnerPythonFunction": 1})
         yield running
 
 

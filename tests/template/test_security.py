@@ -52,16 +52,19 @@ def statements(role: dict, resolver: LocalResolver) -> list[dict]:
     return found
 
 
-def test_every_route_requires_an_api_key(synthesized):
-    template = synthesized()
+@pytest.mark.parametrize("compat_routes", ["keys", "public"])
+def test_every_route_requires_an_api_key_which_the_authorizer_names(synthesized, compat_routes):
+    """A public route too: API Gateway meters every request with a key (the public key there)."""
+    template = synthesized(CompatRoutes=compat_routes)
     (api,) = of_type(template, "AWS::ApiGateway::RestApi").values()
+    assert api["Properties"]["ApiKeySourceType"] == "AUTHORIZER"
     swagger = api["Properties"]["Body"]
     assert swagger["securityDefinitions"]["api_key"] == {"type": "apiKey", "name": "x-api-key", "in": "header"}
     operations = [(path, method, operation) for path, item in swagger["paths"].items() for method, operation in item.items()]
     declared = load_template(Path(__file__).resolve().parents[2] / "template.yaml")["Resources"]["RouterFunction"]["Properties"]["Events"]
     assert len(operations) == len(declared)
     for path, method, operation in operations:
-        assert {"api_key": []} in operation["security"], (path, method)
+        assert {"api_key": []} in operation["security"] and {"ApiKeyAuthorizer": []} in operation["security"], (path, method)
         assert operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
 
 
@@ -77,8 +80,7 @@ def test_executing_routes_wait_as_long_as_the_router_is_told(synthesized):
 
 def test_the_usage_plan_throttles_and_limits_the_stage(synthesized):
     template = synthesized()
-    (plan,) = of_type(template, "AWS::ApiGateway::UsagePlan").values()
-    properties = plan["Properties"]
+    properties = template["Resources"]["DefaultUsagePlan"]["Properties"]
     (stage_name,) = of_type(template, "AWS::ApiGateway::Stage")
     assert properties["ApiStages"] == [{"ApiId": {"Ref": "GlimpseApi"}, "Stage": {"Ref": stage_name}}]
     assert properties["Throttle"] == {"RateLimit": {"Ref": "RateLimit"}, "BurstLimit": {"Ref": "BurstLimit"}}
@@ -300,7 +302,7 @@ def test_logs_are_kept_for_the_retention_asked_and_alarms_watch_what_the_functio
 
 
 @pytest.mark.parametrize("parameters", [
-    {}, {"RunnerIsolation": "warm-pool", "WarmPoolSize": "3"}, {"RunnerNetwork": "none", "Waf": "disabled"},
+    {}, {"RunnerIsolation": "warm-pool", "WarmPoolSize": "3"}, {"RunnerNetwork": "none", "Waf": "disabled"}, {"CompatRoutes": "public"},
     {"RunnerNetwork": "existing-vpc", "ExistingVpcId": "vpc-0123456789abcdef0", "ExistingSubnetIds": "subnet-01,subnet-02"},
 ])
 def test_the_template_transforms_for_every_choice(synthesized, parameters):

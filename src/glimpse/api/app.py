@@ -24,6 +24,7 @@ from glimpse.api.piston import piston_router
 from glimpse.api.routing import ApiRouter, request_id
 from glimpse.api.settings import MAX_BODY_BYTES
 from glimpse.api.v1 import V1
+from glimpse.authorizer import is_public_route
 from glimpse.models import FieldError
 
 # pydantic's error types for a body that is JSON but not an object
@@ -36,6 +37,7 @@ class RouterApi:
     def __init__(self, executions: Executions, queue: Queue, idempotency: Idempotency, *,
                  callback_secret: Callable[[], bytes], logger: Logger) -> None:
         self.logger = logger
+        self.public_key_id = executions.settings.public_api_key_id or None
         self.v1 = V1(executions, queue, idempotency, callback_secret).router
         self.apis = [self.v1, original_router(executions), piston_router(executions), Judge0Api(executions, queue).router]
         self.resolver = APIGatewayRestResolver(enable_validation=True)
@@ -52,11 +54,16 @@ class RouterApi:
         return self.resolver.current_event
 
     def handle(self, event: dict, context: Any) -> dict:
-        # Refused before the body is parsed: no API key (API Gateway refuses those first; this is
-        # the router's own check), or a body too large to read.
+        # Refused before the body is parsed: no API key, or the public key on a route that is not
+        # public (API Gateway refuses those first; these are the router's own checks), or a body
+        # too large to read.
         request = APIGatewayProxyEvent(event)
-        if not request.request_context.identity.api_key_id:
-            return self._refusal(request, Forbidden("this API needs an API key in the x-api-key header"))
+        key_id = request.request_context.identity.api_key_id
+        if not key_id:
+            return self._refusal(request, Forbidden("this API needs an API key in the x-api-key or X-Auth-Token header"))
+        if key_id == self.public_key_id and not is_public_route(request.http_method, request.resource):
+            # The authorizer denies the public key here already; a mistake there must not open the route.
+            return self._refusal(request, Forbidden("this route needs a tenant's API key, in the x-api-key or X-Auth-Token header"))
         body_bytes = len((request.body or "").encode())
         if (body_bytes * 3 // 4 if request.is_base64_encoded else body_bytes) > MAX_BODY_BYTES:
             return self._refusal(request, PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes"))

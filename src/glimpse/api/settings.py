@@ -35,6 +35,7 @@ class RouterSettings(BaseModel):
     results_ttl_s: int = Field(default=86_400, ge=1, description="how long an asynchronous execution's result is kept")
     callbacks_allow_loopback: bool = Field(default=False, description="development only: http:// callbacks to loopback")
     callback_secret: str = Field(default="", description="the Secrets Manager secret tenants' callback secrets derive from")
+    public_api_key_id: str = Field(default="", description="the public compatibility routes' API key, refused on every other route")
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> RouterSettings:
@@ -51,6 +52,7 @@ class RouterSettings(BaseModel):
             results_ttl_s=int(environ.get("GLIMPSE_RESULTS_TTL_S") or 86_400),
             callbacks_allow_loopback=environ.get("GLIMPSE_CALLBACKS_ALLOW_LOOPBACK", "false").lower() == "true",
             callback_secret=environ.get("GLIMPSE_CALLBACK_SECRET", ""),
+            public_api_key_id=environ.get("GLIMPSE_PUBLIC_API_KEY_ID", ""),
         )
 
     @property
