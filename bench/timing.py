@@ -30,8 +30,9 @@ def interleaved(actions: Mapping[str, Callable[[], object]], runs: int, *, warm_
 
 def print_medians(series: Mapping[str, list[float]], runs: int, *, reference: str = "bare") -> None:
     width = max(8, *(len(name) + 2 for name in series))
+    ratio = max(8, len(reference) + 4)
     bare = statistics.median(series[reference])
-    print(f"{'series':<{width}}{'median ms':>10}{'p90 ms':>9}{'× bare':>8}   ({runs} interleaved runs each)")
+    print(f"{'series':<{width}}{'median ms':>10}{'p90 ms':>9}{'× ' + reference:>{ratio}}   ({runs} interleaved runs each)")
     for name, values in series.items():
         median = statistics.median(values)
-        print(f"{name:<{width}}{median:>10.1f}{statistics.quantiles(values, n=10)[-1]:>9.1f}{median / bare:>8.2f}")
+        print(f"{name:<{width}}{median:>10.1f}{statistics.quantiles(values, n=10)[-1]:>9.1f}{median / bare:>{ratio}.2f}")
