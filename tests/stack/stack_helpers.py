@@ -16,7 +16,7 @@ from host_processes import descendants, start_time
 ROOT = Path(__file__).resolve().parents[2]
 # One key per test that needs a tenant (and a usage-plan bucket) of its own.
 KEYS = {name: ApiKey.of(f"glimpse-stack-test-key-{name}") for name in
-        ("main", "throttled", "reuse", "retire", "cli", "async", "other", "callbacks", *(f"tenant-{number}" for number in range(5)))}
+        ("main", "throttled", "reuse", "retire", "cli", "async", "other", "callbacks", "judge0", *(f"tenant-{number}" for number in range(5)))}
 
 
 @dataclass
