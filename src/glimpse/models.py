@@ -159,6 +159,8 @@ def _no_nul(value: str) -> str:
 
 
 Argument = Annotated[str, Field(max_length=MAX_ARG_CHARS), AfterValidator(_no_nul)]
+MAX_COMPILE_OPTIONS = 16
+CompileOption = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_no_nul)]
 
 
 class ExecutionRequest(Strict):
@@ -174,6 +176,10 @@ class ExecutionRequest(Strict):
                                          description="judge mode: compile once, run once per test")
     stdin: str = Field(default="", max_length=MAX_STDIN_BYTES)
     args: list[Argument] = Field(default_factory=list, max_length=MAX_ARGS)
+    compile_options: list[CompileOption] = Field(
+        default_factory=list, max_length=MAX_COMPILE_OPTIONS,
+        description="options for the compiler, each one the language allows (GET /v1/languages: compile_options)",
+    )
     limits: Limits = Field(default_factory=Limits)
     # Judge mode's options; each is refused without `tests`.
     compare: Compare = Compare.TRIM

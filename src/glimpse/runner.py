@@ -55,6 +55,9 @@ class Runner:
         mismatch = version_mismatch(recipe, request.version)
         if mismatch is not None:
             return FieldError(field="version", message=mismatch)
+        refused = recipe.option_refusal(request.compile_options)
+        if refused is not None:
+            return FieldError(field="compile_options", message=refused)
         reserved = {self.recipe.seed.into} if self.recipe.seed is not None else set()
         for index, file in enumerate(request.files or []):
             if file.name.split("/")[0] in reserved:

@@ -68,7 +68,7 @@ class Toolchain:
         if self.recipe.compile is None:
             return Build(None, values)
         sources = [file.name for file in files if Path(file.name).suffix.lower() in self.recipe.extensions]
-        compile_stage = self._compile(sources, values, workspace)
+        compile_stage = self._compile(sources, request.compile_options, values, workspace)
         if self.seed_cache is not None:
             self.seed_cache.seal(workspace.path / self.recipe.seed.into)
         return Build(compile_stage, values if compile_stage.status == Status.OK else None)
@@ -85,13 +85,15 @@ class Toolchain:
         if self.seed_cache is not None:
             self.seed_cache.take_back(workspace.path / self.recipe.seed.into)
 
-    def _compile(self, sources: list[str], values: dict[str, str], workspace: Workspace) -> Stage:
+    def _compile(self, sources: list[str], options: list[str], values: dict[str, str], workspace: Workspace) -> Stage:
+        """Compile; `options` are the request's compiler options, which the runner checked against the recipe."""
         step = self.recipe.compile
         if self.compiler is not None:
             outcome = self._compile_in_server(step, sources, values, workspace)
         else:
             limits = self.sandbox.settings.compile_limits
-            outcome = self.sandbox.execute(Command(argv=step.argv(values, sources=sources), limits=limits, env=step.environment(values)), workspace)
+            argv = step.argv(values, sources=sources, options=options)
+            outcome = self.sandbox.execute(Command(argv=argv, limits=limits, env=step.environment(values)), workspace)
         stage = outcome.stage()
         if stage.status not in (Status.OK, Status.INTERNAL_ERROR):
             stage.status = Status.COMPILE_ERROR

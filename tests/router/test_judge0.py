@@ -73,6 +73,7 @@ def test_statuses_about_and_config_are_what_judge0s_clients_read(router):
     config = router.call("GET", "/config_info").body
     assert CONFIG_KEYS <= set(config)
     assert config["max_submission_batch_size"] == 20 and config["max_memory_limit"] == 2048 * 1024
+    assert config["enable_compiler_options"] and {"C", "C++"} <= set(config["allowed_languages_for_compile_options"])
     assert set(router.call("GET", "/system_info").body) >= {"Architecture", "CPU(s)"}
 
 
@@ -140,6 +141,12 @@ def test_arguments_stderr_redirection_and_plain_text_fields(router):
     assert binary.status == 400 and "base64_encoded=true" in binary.body["error"]
 
 
+def test_compiler_options_from_the_languages_allowlist_reach_the_compiler(router):
+    program = '#include <stdio.h>\nint main(void) { printf("%d %ld\\n", ANSWER, __STDC_VERSION__); return 0; }'
+    answer = run(router, {"source_code": program, "language_id": C, "compiler_options": "-O0 -std=c99 -DANSWER=42"})
+    assert answer.body["status"]["id"] == 3 and unb64(answer.body["stdout"]) == "42 199901\n", answer.body
+
+
 def test_additional_files_sit_beside_the_source(router):
     files = zipped(("helper.py", b"WORD = 'from the zip'\n"), ("main.py", b"print('the zip must not win')\n"))
     answer = run(router, {"source_code": "import helper; print(helper.WORD)", "language_id": PYTHON, "additional_files": files})
@@ -156,6 +163,9 @@ def test_additional_files_sit_beside_the_source(router):
     ({"source_code": b64("print(1)"), "language_id": PYTHON, "number_of_runs": 3}, "number_of_runs"),
     ({"source_code": b64("print(1)"), "language_id": PYTHON, "enable_network": True}, "enable_network"),
     ({"source_code": b64("print(1)"), "language_id": PYTHON, "command_line_arguments": "'unclosed"}, "command_line_arguments"),
+    ({"source_code": b64("print(1)"), "language_id": PYTHON, "compiler_options": "-O2"}, "compiler_options"),
+    ({"source_code": b64("int main(void){}"), "language_id": C, "compiler_options": "-O2 -o /tmp/elsewhere"}, "compiler_options"),
+    ({"source_code": b64("int main(void){}"), "language_id": C, "compiler_options": "-fplugin=/tmp/x.so"}, "compiler_options"),
     ({"source_code": b64("print(1)"), "language_id": PYTHON, "additional_files": b64("not a zip")}, "additional_files"),
     ({"source_code": b64("print(1)"), "language_id": PYTHON, "additional_files": zipped(("../escape.py", b"x"))}, "additional_files"),
     ({"source_code": b64("print(1)"), "language_id": PYTHON, "additional_files": zipped(link="passwd")}, "additional_files"),

@@ -144,5 +144,16 @@ def test_languages_lists_the_deployed_languages_from_the_catalogue(router):
     for language_id in router.module.settings.runners:
         recipe = catalogue().get(language_id)
         assert listed[language_id] == {"id": recipe.id, "name": recipe.name, "version": recipe.version,
-                                       "aliases": recipe.aliases, "file_name": recipe.file_name, "extensions": recipe.extensions}
+                                       "aliases": recipe.aliases, "file_name": recipe.file_name, "extensions": recipe.extensions,
+                                       "compile_options": recipe.compile.options if recipe.compile else []}
     assert set(listed) == set(router.module.settings.runners)
+
+
+def test_compile_options_outside_the_languages_allowlist_are_refused_by_name_and_allowed_ones_apply(router):
+    code = "#include <stdio.h>\nint main(void) { printf(\"%d\\n\", N); return 0; }"
+    allowed = router.call("POST", "/v1/executions", {"language": "c", "code": code, "compile_options": ["-O1", "-DN=7"]})
+    assert allowed.status == 200 and allowed.body["run"]["stdout"] == "7\n", allowed.body
+    refused = router.call("POST", "/v1/executions", {"language": "c", "code": code, "compile_options": ["-fplugin=/tmp/x.so"]})
+    assert refused.status == 422 and refused.body["fields"][0]["field"] == "compile_options", refused.body
+    languages = {language["id"]: language for language in router.call("GET", "/v1/languages").body["languages"]}
+    assert languages["c"]["compile_options"] and languages["python"]["compile_options"] == []

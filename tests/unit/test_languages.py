@@ -45,3 +45,15 @@ def test_a_step_compiles_one_way_and_a_server_names_its_output():
         Step(command=["cc"], server=["java"])
     with pytest.raises(ValueError, match="output"):
         Step(server=["java"])
+
+
+def test_compiler_options_are_placed_where_the_command_says_and_only_allowed_ones_are_taken():
+    recipe = catalogue().get("c")
+    argv = recipe.compile.argv({"toolchains": "/opt", "workspace": "/w"}, sources=["main.c"], options=["-O0", "-DN=1"])
+    assert argv[argv.index("-O0") + 1:argv.index("-O0") + 3] == ["-DN=1", "-o"] and argv[-2:] == ["main.c", "-lm"]
+    assert "{options}" not in recipe.compile.argv({"toolchains": "/opt", "workspace": "/w"}, sources=["main.c"])
+    assert recipe.option_refusal(["-O3", "-std=gnu99", "-Wall", "-Wno-unused-variable", "-g", "-UNDEBUG"]) is None
+    for refused in (["-o", "x"], ["-Wl,-rpath,/tmp"], ["-fplugin=/tmp/p.so"], ["-B/tmp"], ["@/etc/passwd"], ["-include/etc/passwd"]):
+        assert "is not one of the options c allows" in recipe.option_refusal(refused), refused
+    assert catalogue().get("python").option_refusal(["-O"]) == "python takes no compiler options"
+    assert catalogue().get("java").option_refusal(["-g"]) == "java takes no compiler options"

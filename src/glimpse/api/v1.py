@@ -40,6 +40,8 @@ class Language(BaseModel):
     aliases: list[str]
     file_name: str = Field(description="the name `code` is given when no `files` are sent")
     extensions: list[str]
+    compile_options: list[str] = Field(description="the compiler options a request may send: each must match one of these "
+                                                   "regular expressions whole (none: the language takes none)")
 
 
 class Languages(BaseModel):
@@ -108,7 +110,8 @@ class V1:
     def languages(self) -> Languages:
         return Languages(languages=[
             Language(id=recipe.id, name=recipe.name, version=recipe.version, aliases=recipe.aliases,
-                     file_name=recipe.file_name, extensions=recipe.extensions)
+                     file_name=recipe.file_name, extensions=recipe.extensions,
+                     compile_options=recipe.compile.options if recipe.compile is not None else [])
             for recipe in self.executions.deployed()
         ])
 

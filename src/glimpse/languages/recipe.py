@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 class Step(BaseModel):
     """How to compile or run. Its strings may name placeholders ({python}, {toolchains}, {main},
     {main_class}, {memory_mb}, {heap_mb}, {workspace}); an element that is exactly "{sources}"
-    stands for the request's source files. The request's own values (file names, arguments) are
+    stands for the request's source files, and one that is exactly "{options}" for its compiler
+    options (`options` allows them). The request's own values (file names, arguments) are
     never formatted: they are appended as whole argument-list elements.
 
     A compile step either runs `command` under the sandbox like any program, or hands the sources
@@ -23,6 +25,9 @@ class Step(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     command: list[str] | None = Field(default=None, min_length=1)
+    # The compiler options a request may add where the command says "{options}": each must match
+    # one of these patterns whole. They are the language's documented allowlist (docs/languages.md).
+    options: list[str] = Field(default_factory=list)
     server: list[str] | None = Field(default=None, min_length=1)
     compiler: str | None = None
     output: str | None = None
@@ -36,21 +41,24 @@ class Step(BaseModel):
             raise ValueError("a server step names its compiler and its output")
         return self
 
-    def argv(self, placeholders: dict[str, str], sources: Sequence[str] = (), extra: Sequence[str] = ()) -> list[str]:
-        return _expand(self.command or [], placeholders, sources) + list(extra)
+    def argv(self, placeholders: dict[str, str], sources: Sequence[str] = (), extra: Sequence[str] = (),
+             options: Sequence[str] = ()) -> list[str]:
+        return _expand(self.command or [], placeholders, {"{sources}": sources, "{options}": options}) + list(extra)
 
     def server_argv(self, placeholders: dict[str, str]) -> list[str]:
-        return _expand(self.server or [], placeholders, ())
+        return _expand(self.server or [], placeholders, {"{sources}": (), "{options}": ()})
 
     def environment(self, placeholders: dict[str, str]) -> dict[str, str]:
         return {name: value.format_map(placeholders) for name, value in self.env.items()}
 
 
-def _expand(parts: list[str], placeholders: dict[str, str], sources: Sequence[str]) -> list[str]:
+def _expand(parts: list[str], placeholders: dict[str, str], lists: dict[str, Sequence[str]]) -> list[str]:
+    """The parts with placeholders filled; a part that is exactly a key of `lists` ("{sources}",
+    "{options}") stands for that list's elements."""
     argv: list[str] = []
     for part in parts:
-        if part == "{sources}":
-            argv.extend(sources)
+        if part in lists:
+            argv.extend(lists[part])
         else:
             argv.append(part.format_map(placeholders))
     return argv
@@ -104,6 +112,17 @@ class Recipe(BaseModel):
         if self.run.command is None:
             raise ValueError("the run step runs a command")
         return self
+
+    def option_refusal(self, options: Sequence[str]) -> str | None:
+        """Why these compiler options are not taken, as the router and the runner both answer it;
+        None when each matches the language's allowlist."""
+        allowed = self.compile.options if self.compile is not None and self.compile.command is not None else []
+        if options and not allowed:
+            return f"{self.id} takes no compiler options"
+        for option in options:
+            if not any(re.fullmatch(pattern, option) for pattern in allowed):
+                return f"{option!r} is not one of the options {self.id} allows (docs/languages.md)"
+        return None
 
     def accepts_version(self, wanted: str | None) -> bool:
         """A request may name no version, "*", "latest", or a prefix of ours ("3", "3.12")."""

@@ -92,8 +92,10 @@ class Judge0Api:
         default_time_s = min(LIMIT_BOUNDS["time_ms"].default / 1000, max_time_s)
         processes = LIMIT_BOUNDS["processes"]
         return {
-            "maintenance_mode": False, "enable_wait_result": True, "enable_compiler_options": False,
-            "allowed_languages_for_compile_options": [], "enable_command_line_arguments": True, "enable_submission_delete": True,
+            "maintenance_mode": False, "enable_wait_result": True, "enable_compiler_options": True,
+            "allowed_languages_for_compile_options": [recipe.name for recipe in self.executions.deployed()
+                                                      if recipe.compile is not None and recipe.compile.options],
+            "enable_command_line_arguments": True, "enable_submission_delete": True,
             "enable_callbacks": True, "callbacks_max_tries": 0, "callbacks_timeout": ATTEMPT_TIMEOUT_S, "enable_additional_files": True,
             "max_queue_size": 0, "cpu_time_limit": default_time_s, "max_cpu_time_limit": max_time_s, "cpu_extra_time": 0.0,
             "max_cpu_extra_time": MAX_CPU_EXTRA_TIME_S, "wall_time_limit": default_time_s, "max_wall_time_limit": max_time_s,

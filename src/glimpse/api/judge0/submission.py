@@ -31,7 +31,8 @@ MAX_MEMORY_KB = LIMIT_BOUNDS["memory_mb"].maximum * KIB
 MIN_MEMORY_KB = 2048  # Judge0's own minimum
 MAX_CPU_EXTRA_TIME_S = 5.0  # accepted up to Judge0's maximum, and not used: time_ms has no grace period
 # Judge0's names for the contract's fields, in the errors a request gets.
-_RENAMED = {"files": "additional_files", "tests": "expected_output", "args": "command_line_arguments"}
+_RENAMED = {"files": "additional_files", "tests": "expected_output", "args": "command_line_arguments",
+            "compile_options": "compiler_options"}
 
 
 class Judge0Submission(BaseModel):
@@ -43,7 +44,8 @@ class Judge0Submission(BaseModel):
 
     source_code: str = Field(description="base64 when base64_encoded=true")
     language_id: int = Field(description="Judge0's id of the language: GET /languages lists them")
-    compiler_options: str | None = Field(default=None, max_length=512)
+    compiler_options: str | None = Field(default=None, max_length=512, description="split as a shell would; each option one "
+                                                                                  "the language allows (docs/languages.md)")
     command_line_arguments: str | None = Field(default=None, max_length=512, description="split as a shell would")
     stdin: str | None = None
     expected_output: str | None = Field(default=None, description="the run is Accepted (3) or Wrong Answer (4)")
@@ -70,7 +72,8 @@ class Judge0Submission(BaseModel):
         if self.additional_files:
             files += additional_files(self.additional_files, taken={recipe.file_name}, room=MAX_SOURCE_BYTES - len(source))
         stdin = _text("stdin", self.stdin, encoded)
-        document: dict[str, Any] = {"language": recipe.id, "files": files, "args": self._arguments(), "limits": self._limits(max_time_s)}
+        document: dict[str, Any] = {"language": recipe.id, "files": files, "args": self._arguments(), "limits": self._limits(max_time_s),
+                                    "compile_options": self._compile_options(recipe)}
         if self.expected_output is not None:
             document |= {"tests": [{"stdin": stdin, "expected_stdout": _text("expected_output", self.expected_output, encoded)}],
                          "return_outputs": True}
@@ -104,14 +107,17 @@ class Judge0Submission(BaseModel):
         for name, message in refused.items():
             if getattr(self, name):
                 raise InvalidRequest.for_field(name, message)
-        if self.compiler_options and self.compiler_options.strip():
-            raise InvalidRequest.for_field("compiler_options", "setting compiler options is not allowed")
+
+    def _compile_options(self, recipe: Recipe) -> list[str]:
+        """The options, split as a shell would; each must be one the language allows."""
+        options = _split("compiler_options", self.compiler_options)
+        refused = recipe.option_refusal(options)
+        if refused is not None:
+            raise InvalidRequest.for_field("compiler_options", refused)
+        return options
 
     def _arguments(self) -> list[str]:
-        try:
-            return shlex.split(self.command_line_arguments or "")
-        except ValueError as error:
-            raise InvalidRequest.for_field("command_line_arguments", f"cannot be split into arguments: {error}") from None
+        return _split("command_line_arguments", self.command_line_arguments)
 
     def _limits(self, max_time_s: float) -> dict[str, int]:
         limits = {}
@@ -128,6 +134,13 @@ class Judge0Submission(BaseModel):
         if self.max_processes_and_or_threads is not None:
             limits["processes"] = self.max_processes_and_or_threads
         return limits
+
+
+def _split(field: str, value: str | None) -> list[str]:
+    try:
+        return shlex.split(value or "")
+    except ValueError as error:
+        raise InvalidRequest.for_field(field, f"cannot be split into arguments: {error}") from None
 
 
 def _decoded(field: str, value: str, encoded: bool) -> bytes:
