@@ -2,7 +2,7 @@
 
 from glimpse.languages import catalogue
 
-# ../shared/mission/seed-README.md, "Example request" (the JavaScript object, as JSON)
+# The original Glimpse README's "Example request" (the JavaScript object, as JSON)
 ORIGINAL_README_REQUEST = {"language": "py", "code": 'print("Hello from Glimpse!")', "input": ""}
 
 # Piston's readme.md, "Execute Endpoint" (engineer-man/piston), unchanged
