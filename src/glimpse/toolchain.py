@@ -51,11 +51,23 @@ class Toolchain:
         return placeholders(main=main, toolchains=self.toolchains, workspace=workspace, memory_mb=memory_mb)
 
     def main_file(self, request: ExecutionRequest) -> str:
-        return request.files[0].name if request.files else self.recipe.file_name
+        """The first file's name, unless it is the language's own file_name, which the request
+        did not choose (it sent `code`, or a compatibility API named it): then the name the
+        recipe gives its source (Recipe.main_file_for), where no other file has it."""
+        first = request.files[0] if request.files else SourceFile(name=self.recipe.file_name, content=request.code or "")
+        if first.name != self.recipe.file_name:
+            return first.name
+        name = self.recipe.main_file_for(first.data())
+        taken = {file.name for file in (request.files or [])[1:]}
+        return self.recipe.file_name if name in taken else name
 
     def build(self, request: ExecutionRequest, workspace: Workspace) -> Build:
         """Write the files, and compile them if the language compiles."""
-        files = request.files or [SourceFile(name=self.main_file(request), content=request.code or "")]
+        main = self.main_file(request)
+        if request.files:
+            files = [request.files[0].model_copy(update={"name": main}), *request.files[1:]]
+        else:
+            files = [SourceFile(name=main, content=request.code or "")]
         sent = {file.name for file in files}
         defaults = [(name, text.encode()) for name, text in self.recipe.default_files.items() if name not in sent]
         try:

@@ -147,6 +147,12 @@ def test_compiler_options_from_the_languages_allowlist_reach_the_compiler(router
     assert answer.body["status"]["id"] == 3 and unb64(answer.body["stdout"]) == "42 199901\n", answer.body
 
 
+def test_java_pasted_with_its_own_public_class_name_runs(router):
+    program = "public final class Doors {\n    public static void main(String[] args) { System.out.println(\"open\"); }\n}\n"
+    answer = run(router, {"source_code": program, "language_id": 62, "expected_output": "open"})
+    assert answer.body["status"]["id"] == 3, answer.body
+
+
 def test_additional_files_sit_beside_the_source(router):
     files = zipped(("helper.py", b"WORD = 'from the zip'\n"), ("main.py", b"print('the zip must not win')\n"))
     answer = run(router, {"source_code": "import helper; print(helper.WORD)", "language_id": PYTHON, "additional_files": files})

@@ -157,3 +157,10 @@ def test_compile_options_outside_the_languages_allowlist_are_refused_by_name_and
     assert refused.status == 422 and refused.body["fields"][0]["field"] == "compile_options", refused.body
     languages = {language["id"]: language for language in router.call("GET", "/v1/languages").body["languages"]}
     assert languages["c"]["compile_options"] and languages["python"]["compile_options"] == []
+
+
+def test_a_java_program_whose_public_class_is_not_main_compiles_under_its_own_name(router):
+    code = "import java.util.*;\n\npublic class Solution {\n    public static void main(String[] args) {\n        System.out.println(new Scanner(System.in).nextInt() * 2);\n    }\n}\n"
+    answer = router.call("POST", "/v1/executions", {"language": "java", "code": code, "stdin": "21"})
+    assert answer.status == 200 and answer.body["status"] == "ok", answer.body
+    assert answer.body["run"]["stdout"] == "42\n"

@@ -57,3 +57,11 @@ def test_compiler_options_are_placed_where_the_command_says_and_only_allowed_one
         assert "is not one of the options c allows" in recipe.option_refusal(refused), refused
     assert catalogue().get("python").option_refusal(["-O"]) == "python takes no compiler options"
     assert catalogue().get("java").option_refusal(["-g"]) == "java takes no compiler options"
+
+
+def test_a_java_source_is_named_after_its_public_top_level_type_and_nothing_else_is():
+    java = catalogue().get("java")
+    assert java.main_file_for(b"import java.util.*;\npublic class Solution {\n    public static class Inner {}\n}") == "Solution.java"
+    assert java.main_file_for(b"public final class Doors {}") == "Doors.java"
+    assert java.main_file_for(b"class Main {}\n// public class Comment") == "Main.java"
+    assert catalogue().get("kotlin").main_file_for(b"public class Solution") == catalogue().get("kotlin").file_name

@@ -98,6 +98,10 @@ class Recipe(BaseModel):
     # The ids Judge0 CE 1.13 gives this language (its db/languages/active.rb; docs/compat.md), so
     # its clients' language_id selects it. Each id is one language's.
     judge0_ids: list[int] = Field(default_factory=list)
+    # Where the compiler wants the main file named after the public type it declares (Java: `public
+    # class Solution` must be in Solution.java), the pattern that finds that name (its group 1) in
+    # a line of the source; a program sent as `code` is then written under that name.
+    main_file_named_after: str | None = None
     address_space_limit: bool = False
     out_of_memory_markers: list[str] = Field(default_factory=list)
     # Files a program gets when it sends none of that name (Go's go.mod).
@@ -112,6 +116,15 @@ class Recipe(BaseModel):
         if self.run.command is None:
             raise ValueError("the run step runs a command")
         return self
+
+    def main_file_for(self, source: bytes) -> str:
+        """The name the main file gets when the request did not choose it: `file_name`, or the
+        public type's name where the language names files after it."""
+        if self.main_file_named_after is not None:
+            found = re.search(self.main_file_named_after, source.decode("utf-8", errors="replace"), re.MULTILINE)
+            if found:
+                return found[1] + self.extensions[0]
+        return self.file_name
 
     def option_refusal(self, options: Sequence[str]) -> str | None:
         """Why these compiler options are not taken, as the router and the runner both answer it;
