@@ -162,7 +162,7 @@ class Judge0Api:
             raise BadRequest(f"number of submissions in a batch should be between 1 and {MAX_BATCH}")
         wanted = self._fields(fields)
         tenant = self.router.tenant(end_user)
-        return self._answer(200, lambda: {"submissions": [self._document(tenant, token, wanted, base64_encoded, missing=None)
+        return self._answer(200, lambda: {"submissions": [self._document_if_kept(tenant, token, wanted, base64_encoded)
                                                           for token in names]})
 
     def _submit(self, request: Judge0Submission, tenant: Tenant, *, encoded: bool, wait: bool) -> str:
@@ -187,12 +187,17 @@ class Judge0Api:
             # Kept as failed: Judge0 answers it as an Internal Error submission, not an HTTP error.
         return token
 
-    def _document(self, tenant: Tenant, token: str, wanted: tuple[str, ...], encoded: bool, **missing: Any) -> dict[str, Any] | None:
+    def _document(self, tenant: Tenant, token: str, wanted: tuple[str, ...], encoded: bool) -> dict[str, Any]:
+        document = self._document_if_kept(tenant, token, wanted, encoded)
+        if document is None:
+            raise NotFound(f"no submission {token} for this API key (or it expired)")
+        return document
+
+    def _document_if_kept(self, tenant: Tenant, token: str, wanted: tuple[str, ...], encoded: bool) -> dict[str, Any] | None:
+        """The submission's `wanted` fields; None when this key has none by that token (a batch answers null)."""
         stored = self.queue.store.get(tenant.api_key_id, token)
         if stored is None:
-            if "missing" in missing:
-                return missing["missing"]
-            raise NotFound(f"no submission {token} for this API key (or it expired)")
+            return None
         language_id = (stored.client or {}).get("language_id")
         recipe = self._recipe(str(language_id)) if language_id is not None else None
         return submission_document(stored, wanted, encoded=encoded, language_name=_name(recipe) if recipe else "")
