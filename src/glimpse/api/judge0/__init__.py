@@ -172,7 +172,7 @@ class Judge0Api:
             raise InvalidRequest.for_field("language_id", str(unknown)) from None
         self.executions.recipe(recipe.id)  # a 422 when this deployment has no runner for it
         submission = request.submission(recipe, encoded=encoded, max_time_s=self._max_time_s())
-        client = {"api": "judge0", "language_id": request.language_id, "settings": request.settings(self._max_time_s())}
+        client = {"api": "judge0", "language_id": request.language_id, "settings": request.settings(submission.limits)}
         token = str(uuid.uuid4())
         if not wait:
             return self.queue.submit(submission, tenant, token, client=client)

@@ -23,7 +23,7 @@ from glimpse.api.asynchronous import Submission
 from glimpse.api.errors import InvalidRequest, refusal
 from glimpse.api.judge0.files import additional_files
 from glimpse.languages import Recipe
-from glimpse.models import KIB, LIMIT_BOUNDS, MAX_SOURCE_BYTES
+from glimpse.models import KIB, LIMIT_BOUNDS, MAX_SOURCE_BYTES, Limits
 
 STACK_KB = 8 * KIB  # the sandbox's RLIMIT_STACK, whatever stack_limit asks
 MAX_OUTPUT_KB = LIMIT_BOUNDS["output_bytes"].maximum // KIB
@@ -86,16 +86,14 @@ class Judge0Submission(BaseModel):
         except ValidationError as error:
             raise refusal(error.errors(include_input=False), _RENAMED) from None
 
-    def settings(self, max_time_s: float) -> dict[str, Any]:
-        """The limits and switches as applied, for Judge0's fields of the same names; never the code or its input."""
-        limits = self._limits(max_time_s)
-        time_s = limits.get("time_ms", LIMIT_BOUNDS["time_ms"].default) / 1000
+    def settings(self, limits: Limits) -> dict[str, Any]:
+        """The limits and switches as applied (`limits`: the validated request's), for Judge0's
+        fields of the same names; never the code or its input."""
         return {
-            "cpu_time_limit": time_s, "cpu_extra_time": 0.0, "wall_time_limit": time_s,
-            "memory_limit": limits.get("memory_mb", LIMIT_BOUNDS["memory_mb"].default) * KIB, "stack_limit": STACK_KB,
-            "max_processes_and_or_threads": limits.get("processes", LIMIT_BOUNDS["processes"].default),
+            "cpu_time_limit": limits.time_ms / 1000, "cpu_extra_time": 0.0, "wall_time_limit": limits.time_ms / 1000,
+            "memory_limit": limits.memory_mb * KIB, "stack_limit": STACK_KB, "max_processes_and_or_threads": limits.processes,
             "enable_per_process_and_thread_time_limit": False, "enable_per_process_and_thread_memory_limit": False,
-            "max_file_size": limits.get("output_bytes", LIMIT_BOUNDS["output_bytes"].default) // KIB,
+            "max_file_size": limits.output_bytes // KIB,
             "redirect_stderr_to_stdout": bool(self.redirect_stderr_to_stdout), "enable_network": False, "number_of_runs": 1,
             "compiler_options": self.compiler_options, "callback_url": self.callback_url,
         }
