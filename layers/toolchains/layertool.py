@@ -1,5 +1,6 @@
 """Helpers for the toolchain layers' Makefiles (BuildMethod: makefile): fetching a pinned wheel
-into the download cache, unpacking it with its file modes, and trimming a compiler cache seed.
+or pinned Debian packages into the download cache, unpacking them with their file modes, and
+trimming a compiler cache seed.
 Standard library only, so any Python 3 runs it (the project's venv or the one `sam build` uses)."""
 
 from __future__ import annotations
@@ -60,6 +61,67 @@ def extract(wheel: Path, destination: Path) -> None:
             mode = (member.external_attr >> 16) & 0o777
             if mode and not member.is_dir():
                 os.chmod(target, mode)
+
+
+# The Debian suites a layer may take packages from, as apt source lines (all reachable from here;
+# the keyring of a bookworm machine signs every one of them).
+DEBIAN_SUITES = {
+    "bookworm": "http://deb.debian.org/debian bookworm main",
+    "bookworm-updates": "http://deb.debian.org/debian bookworm-updates main",
+    "bookworm-security": "http://deb.debian.org/debian-security bookworm-security main",
+    "bookworm-backports": "http://deb.debian.org/debian bookworm-backports main",
+    "bullseye": "http://deb.debian.org/debian bullseye main",
+    "bullseye-security": "http://deb.debian.org/debian-security bullseye-security main",
+}
+DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
+
+
+def pinned_debs(listing: Path) -> list[tuple[str, str, str]]:
+    """The (suite, package=version, sha256) lines of a layer's debs.txt."""
+    entries = []
+    for line in listing.read_text().splitlines():
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        if len(fields) != 3 or fields[0] not in DEBIAN_SUITES or "=" not in fields[1] or not fields[2].startswith("sha256:"):
+            raise SystemExit(f"{listing}: expected `<suite> <package>=<version> sha256:<hex>`, got {line!r}")
+        entries.append((fields[0], fields[1], fields[2].removeprefix("sha256:")))
+    return entries
+
+
+def _apt(suite: str, cache: Path) -> list[str]:
+    """apt-get with a private configuration for one suite: the machine's own sources, lists and
+    package state are neither read nor written."""
+    root = cache / "apt" / suite
+    if not (root / "lists" / ".updated").exists():
+        (root / "lists" / "partial").mkdir(parents=True, exist_ok=True)
+        (root / "parts").mkdir(exist_ok=True)
+        (root / "status").touch()
+        (root / "sources.list").write_text(f"deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_SUITES[suite]}\n")
+    command = ["apt-get", "-q", "-o", f"Dir::Etc::SourceList={root}/sources.list", "-o", f"Dir::Etc::SourceParts={root}/parts",
+               "-o", f"Dir::State::Lists={root}/lists", "-o", f"Dir::State::status={root}/status",
+               "-o", f"Dir::Cache={root}/cache", "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root"]
+    if not (root / "lists" / ".updated").exists():
+        subprocess.run([*command, "update", "-qq"], check=True)
+        (root / "lists" / ".updated").touch()
+    return command
+
+
+def debs(listing: Path, cache: Path, destination: Path) -> None:
+    """Unpacks the Debian packages a debs.txt pins into DESTINATION (as dpkg would under /), each
+    downloaded once into the cache and checked against its sha256."""
+    store = cache / "debs"
+    store.mkdir(parents=True, exist_ok=True)
+    for suite, package, wanted in pinned_debs(listing):
+        deb = store / f"{package.split('=')[0]}_{wanted[:16]}.deb"
+        if not deb.exists():
+            with tempfile.TemporaryDirectory(dir=store) as scratch:
+                subprocess.run([*_apt(suite, cache), "download", package], cwd=scratch, check=True)
+                (downloaded,) = Path(scratch).glob("*.deb")
+                if sha256(downloaded) != wanted:
+                    raise SystemExit(f"{package} from {suite}: sha256 {sha256(downloaded)}, debs.txt pins {wanted}")
+                downloaded.rename(deb)
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(destination)], check=True)
 
 
 def _ar_members(data: bytes) -> list[bytes]:
@@ -124,6 +186,10 @@ def main() -> None:
     command = commands.add_parser("extract", help="unpack WHEEL into DESTINATION with file modes")
     command.add_argument("wheel", type=Path)
     command.add_argument("destination", type=Path)
+    command = commands.add_parser("debs", help="unpack the Debian packages LISTING pins into DESTINATION")
+    command.add_argument("listing", type=Path)
+    command.add_argument("cache", type=Path)
+    command.add_argument("destination", type=Path)
     command = commands.add_parser("strip-archives", help="strip debug sections of the .a and .o files under ROOT")
     command.add_argument("root", type=Path)
     command = commands.add_parser("prune", help="delete the files of SEED not listed in ACCESSED")
@@ -134,6 +200,8 @@ def main() -> None:
         print(fetch(arguments.requirements, arguments.cache))
     elif arguments.command == "extract":
         extract(arguments.wheel, arguments.destination)
+    elif arguments.command == "debs":
+        debs(arguments.listing, arguments.cache, arguments.destination)
     elif arguments.command == "strip-archives":
         strip_archives(arguments.root)
     else:
