@@ -95,10 +95,11 @@ def bwrap() -> str:
     return str(bwrap_path())
 
 
-def run_with_layers(layers: list[Path], script: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_with_layers(layers: list[Path], script: str, timeout: float = 300, mounts: list[str] = ()) -> subprocess.CompletedProcess:
     """Runs a shell script seeing the layers as Lambda shows them: read-only at /opt (several are
-    overlaid, later over earlier), with a private empty /tmp and a clean environment."""
-    command = [bwrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--die-with-parent",
+    overlaid, later over earlier), with a private empty /tmp and a clean environment; `mounts` are
+    more bwrap options over this machine's / (run_on_the_base's)."""
+    command = [bwrap(), "--ro-bind", "/", "/", *mounts, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--die-with-parent",
                "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--chdir", "/tmp"]
     if len(layers) == 1:
         command += ["--ro-bind", str(layers[0]), "/opt"]
@@ -107,3 +108,17 @@ def run_with_layers(layers: list[Path], script: str, timeout: float = 300) -> su
             command += ["--overlay-src", str(layer)]
         command += ["--ro-overlay", "/opt"]
     return subprocess.run(command + ["/bin/sh", "-euc", script], capture_output=True, text=True, timeout=timeout)
+
+
+def run_on_the_base(layers: list[Path], script: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """run_with_layers on a machine that has only what the Lambda base gives every layer: this
+    machine's /usr is hidden but for its programs (for the script's own shell) and the libraries of
+    lambda.toml's [base], and /etc is empty. A toolchain that still reads a library, a module or a
+    data file of this machine's Debian fails here, as it would in Lambda."""
+    libraries = Path("/usr/lib/x86_64-linux-gnu")
+    hide = ["--tmpfs", "/usr", "--ro-bind", "/usr/bin", "/usr/bin", "--tmpfs", "/etc",
+            "--symlink", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/usr/lib64/ld-linux-x86-64.so.2"]
+    for name in lambda_facts()["base"]["libraries"]:
+        if (libraries / name).exists():
+            hide += ["--ro-bind", str((libraries / name).resolve()), str(libraries / name)]
+    return run_with_layers(layers, script, timeout, hide)
