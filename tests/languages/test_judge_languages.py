@@ -1,8 +1,9 @@
 """Judge mode for every language, with the real toolchain from its built layer.
 
 One program per language (languages/<id>/sum.<ext>) reads two numbers and prints their sum; a
-negative first number makes it loop forever. One environment per language, alternating the two
-profiles, and three requests in it: the per-language suite runs on a 2-core CI.
+negative first number makes it loop forever (Java's is `public class Solution`, as judges' users
+paste it). One environment per language, alternating the two profiles, and three requests in it:
+the per-language suite runs on a 2-core CI.
 """
 
 from __future__ import annotations
