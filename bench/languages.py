@@ -73,12 +73,13 @@ def bare_command(recipe: Recipe, workspace: Path) -> str:
     return " && ".join(lines)
 
 
-# Run inside the bare sandbox: read a command per line, run it, answer with its milliseconds.
+# Run inside the bare sandbox: read a command per line, run it, answer with its milliseconds. The
+# command's stdin is empty, as the runner's hello gets it (a program that reads it must not wait).
 BARE_LOOP = """
 import subprocess, sys, time
 for line in sys.stdin:
     started = time.perf_counter()
-    done = subprocess.run(["/bin/sh", "-c", line], capture_output=True)
+    done = subprocess.run(["/bin/sh", "-c", line], stdin=subprocess.DEVNULL, capture_output=True)
     print(round((time.perf_counter() - started) * 1000, 1) if done.returncode == 0 else -1, flush=True)
 """
 
