@@ -14,6 +14,7 @@ BUILD := build
 RUNNER_ARTIFACT := $(BUILD)/functions/RunnerPythonFunction
 ROUTER_ARTIFACT := $(BUILD)/functions/RouterFunction
 AUTHORIZER_ARTIFACT := $(BUILD)/functions/AuthorizerFunction
+PLAYGROUND := $(BUILD)/playground
 LAMBDA_RUNTIME := $(BUILD)/lambda-runtime
 # RAPID, Lambda's own Runtime API (aws/aws-lambda-runtime-interface-emulator), as the pinned
 # aws-sam-cli wheel ships it: every local execution environment serves its Runtime API with it.
@@ -23,7 +24,7 @@ SAM_CLI_VERSION := $(shell sed -n 's/^aws-sam-cli==//p' requirements-sam.txt)
 SAM_VENV := $(BUILD)/sam-cli
 SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
-.PHONY: help dev test venv build layers clients sam-cli template-checks clean
+.PHONY: help dev test venv build layers clients playground chromium sam-cli template-checks clean
 
 help:
 	@echo "make dev     the whole API on http://127.0.0.1:3000 (GLIMPSE_PORT), built first if needed; Ctrl-C stops it"
@@ -32,6 +33,7 @@ help:
 	@echo "make template-checks   cfn-lint, sam validate --lint and sam build (no Docker) of template.yaml"
 	@echo "make layers  build every toolchain layer (layers/toolchains/*/Makefile) into build/layers/<LogicalId>/"
 	@echo "make clients install the real clients the tests drive (tests/clients/: piston-client from npm) into build/clients/"
+	@echo "make playground build the playground page (playground/: CodeMirror, esbuild) into build/playground/dist/"
 	@echo "make clean   remove .venv and build/"
 
 venv: $(VENV)/.installed
@@ -73,6 +75,8 @@ endef
 $(eval $(call FUNCTION_RULE,runner,RunnerPythonFunction))
 $(eval $(call FUNCTION_RULE,api,RouterFunction))
 $(eval $(call FUNCTION_RULE,authorizer,AuthorizerFunction))
+# The router's artifact carries the playground page (functions/api/Makefile copies it in).
+$(ROUTER_ARTIFACT)/.built: $(PLAYGROUND)/.built
 
 # What Lambda's python3.12 image holds at /var/runtime: the runtime interface client, and the
 # bootstrap that starts it (through the function's AWS_LAMBDA_EXEC_WRAPPER when it names one).
@@ -131,6 +135,43 @@ $(CLIENTS)/piston/.installed: tests/clients/piston/package.json tests/clients/pi
 		--ignore-scripts --no-audit --no-fund --cache $(abspath $(BUILD)/cache/npm)
 	touch $@
 
+# The playground page the router serves (playground/, docs/playground.md): CodeMirror and esbuild
+# from npm, pinned by playground/package-lock.json and installed as the clients are (NodeLayer's
+# node, the Node wheel's npm), then bundled by playground/build.mjs into $(PLAYGROUND)/dist with
+# each language's hello and echo programs as its starting code. The sources are copied beside
+# node_modules so that node and esbuild resolve the packages there.
+PLAYGROUND_SOURCES := $(shell find playground -type f -not -path 'playground/node_modules/*' -not -name package.json -not -name package-lock.json) \
+	$(wildcard languages/*/programs/hello.* languages/*/programs/echo.*)
+
+playground: $(PLAYGROUND)/.built
+
+$(PLAYGROUND)/.installed: playground/package.json playground/package-lock.json $(NPM_ROOT)/bin/npm-cli.js $(BUILD)/layers/.NodeLayer.built
+	rm -rf $(PLAYGROUND) && mkdir -p $(PLAYGROUND)/work
+	cp playground/package.json playground/package-lock.json $(PLAYGROUND)/work/
+	cd $(PLAYGROUND)/work && PATH=$(abspath $(dir $(NODE))):$$PATH $(abspath $(NODE)) $(abspath $(NPM_ROOT))/bin/npm-cli.js ci \
+		--ignore-scripts --no-audit --no-fund --cache $(abspath $(BUILD)/cache/npm)
+	touch $@
+
+$(PLAYGROUND)/.built: $(PLAYGROUND)/.installed $(PLAYGROUND_SOURCES)
+	rm -rf $(PLAYGROUND)/work/src && cp -r playground/src playground/build.mjs $(PLAYGROUND)/work/
+	$(NODE) $(PLAYGROUND)/work/build.mjs $(PLAYGROUND)/dist languages
+	touch $@
+
+# The browser tests (tests/browser/) drive Debian's chromium through Playwright, which never
+# downloads a browser of its own: as root `make test` installs it, as anyone else it says how.
+CHROMIUM := /usr/bin/chromium
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian's chromium for the browser tests (tests/browser/)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		else \
+			echo "the browser tests (tests/browser/) need Debian's chromium at $(CHROMIUM): run 'sudo apt-get install chromium', or make test as root"; \
+			exit 1; \
+		fi; }
+	@test -x $(CHROMIUM)
+
 sam-cli: $(SAM_VENV)/.installed
 
 $(SAM_VENV)/.installed: requirements-sam.txt
@@ -150,7 +191,7 @@ template-checks: sam-cli
 dev: venv
 	$(VENV)/bin/glimpse dev
 
-test: venv build layers clients template-checks
+test: venv build layers clients chromium template-checks
 	$(VENV)/bin/ruff check src functions tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest

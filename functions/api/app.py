@@ -8,6 +8,7 @@ API Gateway gives up on the router, so the caller gets the router's 504 with a r
 """
 
 import os
+from pathlib import Path
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
@@ -17,6 +18,7 @@ from glimpse.api import Executions, RouterApi, RouterSettings
 from glimpse.api.aws import callback_signing_secret, dispatcher_invoker, execution_store, lambda_runners
 from glimpse.api.asynchronous import Queue
 from glimpse.api.idempotency import Idempotency
+from glimpse.api.playground import PLAYGROUND_DEV_KEY_VARIABLE, Playground
 from glimpse.callbacks import vet_callback_url
 
 logger = Logger()
@@ -37,7 +39,11 @@ def _check_callback(url: str) -> str:
 queue = Queue(execution_store(settings), executions, dispatcher_invoker(lambda_client, settings.dispatcher),
               check_callback=_check_callback)
 idempotency = Idempotency(DynamoDBPersistenceLayer(table_name=settings.executions_table), ttl_s=settings.results_ttl_s)
-api = RouterApi(executions, queue, idempotency, callback_secret=callback_signing_secret(settings), logger=logger)
+# The playground page, built into the artifact beside this file (functions/api/Makefile).
+playground = Playground(Path(__file__).with_name("playground"), max_time_ms=settings.max_time_ms,
+                        dev_key=os.environ.get(PLAYGROUND_DEV_KEY_VARIABLE))
+api = RouterApi(executions, queue, idempotency, callback_secret=callback_signing_secret(settings), logger=logger,
+                playground=playground)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

@@ -4,8 +4,8 @@ the compatibility routes may be public (template parameter CompatRoutes).
 
 The API's ApiKeySourceType is AUTHORIZER: API Gateway takes the key from the authorizer's answer
 (`usageIdentifierKey`) and checks it as it checks any key, an unknown one being a 403 and a known
-one metered by its usage plan. Every route still requires a key, so nothing reaches the router
-unmetered:
+one metered by its usage plan. Every route of the API still requires a key, so no request to it
+reaches the router unmetered:
 
 - the key in x-api-key, else the one in X-Auth-Token (the header Judge0's own deployments read), is
   the request's key, on every route;
@@ -16,6 +16,10 @@ unmetered:
 
 Nothing is cached (the authorizer has no identity source, and ReauthorizeEvery is 0): each answer's
 policy is evaluated for the one request it answers.
+
+The playground page's routes (PAGE_ROUTES: its HTML and its static assets) are the exception: they
+need no key and have no authorizer (template.yaml's `Auth: {ApiKeyRequired: false, Authorizer:
+NONE}`), so API Gateway hands them to the router unasked; the router serves only the page there.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 # names them: the original Glimpse's and Piston's. tests/template compares them with
 # template.yaml's events; the router refuses the public key on any other route too.
 PUBLIC_ROUTES = frozenset({("POST", "/run-code-lambda"), ("POST", "/api/v2/execute"), ("GET", "/api/v2/runtimes")})
+# The playground page's routes (glimpse.api.playground), as (method, resource): no key, no
+# authorizer. tests/template compares them with template.yaml's events.
+PAGE_ROUTES = frozenset({("GET", "/"), ("GET", "/playground"), ("GET", "/playground/assets/{asset}")})
 # Where a client may send its key, in order: API Gateway's own header, then Judge0's.
 KEY_HEADERS = ("x-api-key", "x-auth-token")
 PUBLIC_KEY_VARIABLE = "GLIMPSE_PUBLIC_API_KEY"
@@ -41,6 +48,10 @@ PUBLIC_PRINCIPAL = "public"
 
 def is_public_route(method: str, resource: str) -> bool:
     return (method.upper(), resource) in PUBLIC_ROUTES
+
+
+def is_page_route(method: str, resource: str) -> bool:
+    return (method.upper(), resource) in PAGE_ROUTES
 
 
 def sent_key(headers: Mapping[str, str]) -> tuple[str, str] | None:

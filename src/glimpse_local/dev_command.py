@@ -54,13 +54,14 @@ def run_dev(options: argparse.Namespace) -> int:
         key = development_key(root, os.environ)
         others = [ApiKey.of(value) for value in options.keys]
         stack = LocalStack(root, keys=[key, *others], port=options.port, parameters=parameters, concurrency=options.concurrency,
-                           warm=options.warm, profile=options.profile)
+                           warm=options.warm, profile=options.profile, page_key=key)
         _say(f"starting {options.warm} execution environment(s) per function, the router first")
         stack.start()
     except (NotBuilt, RuntimeError, ValueError) as error:  # StackError, moto's server failing to start, a short --key
         return _fail(str(error))
     try:
         _say(f"serving {stack.api.name} (stage {stack.api.stage}) at {stack.url}\n"
+             f"  playground: {stack.page_url}   (in a browser: write, run and judge code; the key is filled in)\n"
              f"  API key: {key.value}   (kept in {DEV_KEY_FILE}; {DEV_KEY_VARIABLE} overrides it)\n"
              f"  curl -H \"X-API-Key: {key.value}\" -d '{{\"language\":\"python\",\"code\":\"print(42)\"}}' {stack.url}/v1/executions\n"
              "  .venv/bin/glimpse run hello.py\n"

@@ -7,6 +7,10 @@ and secret (glimpse_local.aws_services), which the router and the dispatcher rea
 environments before the gateway takes requests, the API's own functions first, so a first request
 does not pay a cold start (their sockets are bound from the start: a request sent meanwhile waits).
 
+The playground page (glimpse.api.playground) fills in `page_key`, the development key, when the
+stack is given one: the stack sets it on the functions of the page's routes (the router), never
+in the template, and the page shows it only to requests sent to a loopback address.
+
 The WAF's per-IP rule is applied only when the compatibility routes are public (CompatRoutes):
 then it is what limits each keyless caller. Otherwise a developer and the tests, all from
 127.0.0.1, would soon exceed it while every request carries a key of its own usage plan.
@@ -19,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from glimpse.api.playground import PLAYGROUND_DEV_KEY_VARIABLE
+from glimpse.authorizer import PAGE_ROUTES
 from glimpse_local.aws_services import ENDPOINT_VARIABLES as AWS_ENDPOINT_VARIABLES
 from glimpse_local.aws_services import LocalAwsServices
 from glimpse_local.gateway import ApiDefinition, ApiKey, LocalGateway
@@ -44,6 +50,7 @@ class LocalStack:
         concurrency: int = DEFAULT_CONCURRENCY,
         warm: int = 1,
         profile: str = "lambda",
+        page_key: ApiKey | None = None,
     ) -> None:
         template = root / "template.yaml"
         self.warm = warm
@@ -52,12 +59,14 @@ class LocalStack:
         self.aws = LocalAwsServices(template, parameters)
         self.aws.start()
         try:
+            self.api = ApiDefinition.from_template(template, parameters)
+            page_functions = {route.function for route in self.api.routes if (route.method, route.path) in PAGE_ROUTES}
             self.lambda_service = LambdaService.from_template(
                 template, build_dir=root / "build" / "functions", runtime_dir=root / "build" / "lambda-runtime",
                 profile=profile, parameters=parameters, default_concurrency=concurrency,
                 services=dict.fromkeys(AWS_ENDPOINT_VARIABLES, self.aws.endpoint_url),
+                variables=dict.fromkeys(page_functions, {PLAYGROUND_DEV_KEY_VARIABLE: page_key.value}) if page_key else None,
             )
-            self.api = ApiDefinition.from_template(template, parameters)
             if not self.public_compat_routes:
                 self.api = self.api.model_copy(update={"per_ip_rule": None})
             try:
@@ -72,6 +81,11 @@ class LocalStack:
     @property
     def url(self) -> str:
         return self.gateway.url
+
+    @property
+    def page_url(self) -> str:
+        """The playground page's (docs/playground.md)."""
+        return f"{self.gateway.url}/playground"
 
     def start(self) -> None:
         self.lambda_service.start()

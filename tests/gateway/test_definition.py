@@ -1,13 +1,13 @@
-"""The API as the local gateway reads it from template.yaml: the authorizer on every route, keys
-named by it, the public key and its plan when the compatibility routes are public, the WAF's
-per-IP rule, the gateway's answers by default."""
+"""The API as the local gateway reads it from template.yaml: the authorizer on every route but the
+playground page's, keys named by it, the public key and its plan when the compatibility routes are
+public, the WAF's per-IP rule, the gateway's answers by default."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from glimpse.authorizer import PUBLIC_KEY_VARIABLE
+from glimpse.authorizer import PAGE_ROUTES, PUBLIC_KEY_VARIABLE
 from glimpse_local.gateway import ApiDefinition, ApiKey
 from glimpse_local.gateway.definition import _responses
 from glimpse_local.template import functions
@@ -19,10 +19,15 @@ PUBLIC_KEY = ApiKey.of("glimpse-local-public-compat-routes")  # the template's V
 
 
 @pytest.mark.parametrize("parameters", [{}, PUBLIC], ids=["keys", "public"])
-def test_every_route_needs_a_key_that_the_authorizer_names(parameters):
+def test_every_route_but_the_pages_needs_a_key_that_the_authorizer_names(parameters):
     api = ApiDefinition.from_template(TEMPLATE, parameters)
     assert api.key_source == "AUTHORIZER"
-    assert api.routes and all(route.api_key_required and route.authorizer == "AuthorizerFunction" for route in api.routes)
+    page = [route for route in api.routes if (route.method, route.path) in PAGE_ROUTES]
+    guarded = [route for route in api.routes if route not in page]
+    assert guarded and all(route.api_key_required and route.authorizer == "AuthorizerFunction" for route in guarded)
+    # The playground page: no key, and no authorizer is asked (Auth: ApiKeyRequired false, Authorizer NONE).
+    assert {(route.method, route.path) for route in page} == PAGE_ROUTES
+    assert all(not route.api_key_required and route.authorizer is None and route.function == "RouterFunction" for route in page)
     assert api.functions == {"RouterFunction", "AuthorizerFunction"}
     assert api.usage_plan.rate_limit == 10 and api.usage_plan.quota_limit == 10_000  # the default plan, every other key's
 

@@ -179,7 +179,8 @@ def test_a_template_key_is_known_and_metered_by_its_own_plan(pools):
 
 def authorized_routes() -> tuple[Route, ...]:
     return (route("GET", "/guarded/{item}", authorizer="Authorizer"),
-            route("GET", "/open-guarded", api_key_required=False, authorizer="Authorizer"))
+            route("GET", "/open-guarded", api_key_required=False, authorizer="Authorizer"),
+            route("GET", "/", api_key_required=False))  # Auth: {ApiKeyRequired: false, Authorizer: NONE}: the playground's
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +218,14 @@ def test_a_route_without_a_key_requirement_gets_the_authorizers_context_and_no_k
     response, event = request(authorized, "GET", "/open-guarded", headers={"X-Test-Key": KEY.value})
     assert response.status == 201
     assert event["requestContext"]["identity"]["apiKeyId"] is None and event["requestContext"]["authorizer"]["principalId"] == "stand-in"
+
+
+def test_a_route_without_an_authorizer_or_a_key_requirement_is_answered_without_asking_the_authorizer(authorized):
+    """The playground page's routes: even a request the authorizer would deny goes through, with no key named."""
+    response, event = request(authorized, "GET", "/", headers={"X-Test-Answer": "deny"})
+    assert response.status == 201
+    assert event["resource"] == "/" and event["path"] == "/"
+    assert event["requestContext"]["identity"]["apiKeyId"] is None and "authorizer" not in event["requestContext"]
 
 
 @pytest.mark.parametrize(("asked", "response_type"), [

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 import pytest
 
@@ -32,6 +33,10 @@ def test_glimpse_dev_serves_prints_its_key_and_leaves_nothing_behind_on_sigint(i
         output = "".join(said)
         url = re.search(r"at (http://127\.0\.0\.1:\d+)", output)[1]
         assert f"API key: {DEV_KEY.value}" in output
+        # The playground's address, whose page holds the development key (docs/playground.md).
+        assert f"playground: {url}/playground " in output
+        with urllib.request.urlopen(f"{url}/playground", timeout=30) as page:
+            assert f'<meta name="glimpse-dev-key" content="{DEV_KEY.value}">' in page.read().decode()
         answer = call(url, "POST", "/v1/executions", {"language": "python", "code": "print(42)"}, key=DEV_KEY)
         assert answer.status == 200 and answer.body["run"]["stdout"] == "42\n"
 

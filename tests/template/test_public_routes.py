@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from glimpse.authorizer import PUBLIC_KEY_VARIABLE, PUBLIC_ROUTES
+from glimpse.authorizer import PAGE_ROUTES, PUBLIC_KEY_VARIABLE, PUBLIC_ROUTES
 from glimpse_local.template import LocalResolver, load_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -17,6 +17,15 @@ def test_the_public_routes_are_the_original_glimpses_and_pistons_as_the_template
     declared = {(event["Properties"]["Method"].upper(), event["Properties"]["Path"]) for event in events}
     compat = {(method, path) for method, path in declared if path == "/run-code-lambda" or path.startswith("/api/v2/")}
     assert PUBLIC_ROUTES == compat and len(compat) == 3
+
+
+def test_the_page_routes_are_the_playgrounds_as_the_template_declares_them_without_key_or_authorizer():
+    events = load_template(TEMPLATE)["Resources"]["RouterFunction"]["Properties"]["Events"].values()
+    keyless = {(event["Properties"]["Method"].upper(), event["Properties"]["Path"]) for event in events
+               if event["Properties"].get("Auth") == {"ApiKeyRequired": False, "Authorizer": "NONE"}}
+    assert PAGE_ROUTES == keyless and not PAGE_ROUTES & PUBLIC_ROUTES
+    assert not any("Auth" in event["Properties"] for event in events
+                   if (event["Properties"]["Method"].upper(), event["Properties"]["Path"]) not in PAGE_ROUTES)
 
 
 def test_the_authorizer_is_asked_about_every_request_and_never_cached(synthesized):

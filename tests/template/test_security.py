@@ -1,13 +1,14 @@
 """The deployed template's security properties, asserted on what CloudFormation receives (the SAM
-transform applied): API keys on every route, least-privilege roles, runners without a way out,
-per-tenant isolation, the WAF on the stage. Conditions are evaluated as CloudFormation would,
-for the parameter values each test names."""
+transform applied): API keys on every route but the playground page's, least-privilege roles,
+runners without a way out, per-tenant isolation, the WAF on the stage. Conditions are evaluated as
+CloudFormation would, for the parameter values each test names."""
 
 from pathlib import Path
 
 import pytest
 
 from glimpse.api import runner_variable
+from glimpse.authorizer import PAGE_ROUTES
 from glimpse.languages import catalogue
 from glimpse_local.template import LocalResolver, load_template
 
@@ -53,19 +54,25 @@ def statements(role: dict, resolver: LocalResolver) -> list[dict]:
 
 
 @pytest.mark.parametrize("compat_routes", ["keys", "public"])
-def test_every_route_requires_an_api_key_which_the_authorizer_names(synthesized, compat_routes):
-    """A public route too: API Gateway meters every request with a key (the public key there)."""
+def test_every_route_but_the_pages_requires_an_api_key_which_the_authorizer_names(synthesized, compat_routes):
+    """A public route too: API Gateway meters every request with a key (the public key there). The
+    playground page's HTML and assets alone need none and ask no authorizer: no program runs there."""
     template = synthesized(CompatRoutes=compat_routes)
     (api,) = of_type(template, "AWS::ApiGateway::RestApi").values()
     assert api["Properties"]["ApiKeySourceType"] == "AUTHORIZER"
     swagger = api["Properties"]["Body"]
     assert swagger["securityDefinitions"]["api_key"] == {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    assert "security" not in swagger  # no API-wide requirement: each operation says its own
     operations = [(path, method, operation) for path, item in swagger["paths"].items() for method, operation in item.items()]
     declared = load_template(Path(__file__).resolve().parents[2] / "template.yaml")["Resources"]["RouterFunction"]["Properties"]["Events"]
     assert len(operations) == len(declared)
+    open_operations = {(method.upper(), path) for path, method, operation in operations if not operation["security"]}
+    assert open_operations == PAGE_ROUTES
     for path, method, operation in operations:
-        assert {"api_key": []} in operation["security"] and {"ApiKeyAuthorizer": []} in operation["security"], (path, method)
+        if (method.upper(), path) not in PAGE_ROUTES:
+            assert {"api_key": []} in operation["security"] and {"ApiKeyAuthorizer": []} in operation["security"], (path, method)
         assert operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+        assert operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"].endswith("${RouterFunction.Arn}/invocations")
 
 
 def test_executing_routes_wait_as_long_as_the_router_is_told(synthesized):

@@ -1,7 +1,8 @@
 """The router's HTTP API on Powertools' APIGatewayRestResolver: four APIs, each a Router of its
 own (v1 in v1.py, Piston's in piston.py, the original Glimpse's in original.py, Judge0's in
 judge0/), joined here; an error is answered in the shape of the API whose route it belongs to
-(docs/api.md)."""
+(docs/api.md). The playground page (playground.py), whose routes need no key, has a resolver of
+its own: a request without a key reaches nothing else."""
 
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from glimpse.api.idempotency import Idempotency
 from glimpse.api.judge0 import Judge0Api
 from glimpse.api.original import original_router
 from glimpse.api.piston import piston_router
+from glimpse.api.playground import Playground
 from glimpse.api.routing import ApiRouter, request_id
 from glimpse.api.settings import MAX_BODY_BYTES
 from glimpse.api.v1 import V1
-from glimpse.authorizer import is_public_route
+from glimpse.authorizer import is_page_route, is_public_route
 from glimpse.models import FieldError
 
 # pydantic's error types for a body that is JSON but not an object
@@ -35,8 +37,9 @@ class RouterApi:
     """The router: `handle` takes an API Gateway REST proxy event and returns the proxy response."""
 
     def __init__(self, executions: Executions, queue: Queue, idempotency: Idempotency, *,
-                 callback_secret: Callable[[], bytes], logger: Logger) -> None:
+                 callback_secret: Callable[[], bytes], logger: Logger, playground: Playground | None = None) -> None:
         self.logger = logger
+        self.playground = playground or Playground(None, max_time_ms=executions.settings.max_time_ms)
         self.public_key_id = executions.settings.public_api_key_id or None
         self.v1 = V1(executions, queue, idempotency, callback_secret).router
         self.apis = [self.v1, original_router(executions), piston_router(executions), Judge0Api(executions, queue).router]
@@ -58,6 +61,8 @@ class RouterApi:
         # public (API Gateway refuses those first; these are the router's own checks), or a body
         # too large to read.
         request = APIGatewayProxyEvent(event)
+        if is_page_route(request.http_method, request.resource):
+            return self.playground.handle(event, context)
         key_id = request.request_context.identity.api_key_id
         if not key_id:
             return self._refusal(request, Forbidden("this API needs an API key in the x-api-key or X-Auth-Token header"))

@@ -55,6 +55,13 @@ def request_id(request: APIGatewayProxyEvent) -> str:
     return request.request_context.request_id or ""
 
 
+def base_path(request: APIGatewayProxyEvent) -> str:
+    """What precedes the route in the URL the caller used: the stage in API Gateway's own URLs, a
+    base path mapping's path, nothing locally."""
+    context = request.request_context
+    return (context.path or "").removesuffix(context.resource_path or "")
+
+
 def json_response(status: int, body: Any) -> Response:
     return Response(status, content_types.APPLICATION_JSON, body)
 

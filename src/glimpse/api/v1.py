@@ -11,7 +11,6 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, Server
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from pydantic import BaseModel, Field
 
 from glimpse.api.asynchronous import Accepted, Queue, Submission
@@ -19,7 +18,7 @@ from glimpse.api.errors import ApiError, ErrorResponse, InvalidRequest, NotFound
 from glimpse.api.executions import Executions, Tenant
 from glimpse.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from glimpse.api.idempotency import Idempotency
-from glimpse.api.routing import ApiRouter, EndUser, documented_errors, json_response
+from glimpse.api.routing import ApiRouter, EndUser, base_path, documented_errors, json_response
 from glimpse.callbacks import SIGNATURE_HEADER, tenant_secret
 from glimpse.models import ExecutionResult
 
@@ -86,7 +85,7 @@ class V1:
         if not wait:
             execution_id = self._once(idempotency_key, tenant,
                                       lambda: self.queue.submit(request, tenant, request.id or self.router.request_id()))
-            location = f"{_base_path(self.router.current_event)}/v1/executions/{execution_id}"
+            location = f"{base_path(self.router.current_event)}/v1/executions/{execution_id}"
             return Response(202, content_types.APPLICATION_JSON, Accepted(id=execution_id, location=location).model_dump_json(),
                             headers={"Location": location})
         if request.callback_url is not None:
@@ -121,7 +120,7 @@ class V1:
         request = self.router.current_event
         scheme = request.headers.get("X-Forwarded-Proto", "https")
         domain = request.request_context.domain_name
-        return json_response(200, self._openapi(f"{scheme}://{domain}{_base_path(request)}" if domain else "/"))
+        return json_response(200, self._openapi(f"{scheme}://{domain}{base_path(request)}" if domain else "/"))
 
     @functools.lru_cache(maxsize=4)  # noqa: B019 (one router per Lambda environment: it lives as long as the cache)
     def _openapi(self, server: str) -> str:
@@ -141,10 +140,3 @@ class V1:
         if key is None:
             return action()
         return self.idempotency.once(tenant.api_key_id, key, self.router.current_event.body or "", action)
-
-
-def _base_path(request: APIGatewayProxyEvent) -> str:
-    """What precedes the route in the URL the caller used: the stage in API Gateway's own URLs, a
-    base path mapping's path, nothing locally."""
-    context = request.request_context
-    return (context.path or "").removesuffix(context.resource_path or "")

@@ -140,6 +140,7 @@ class LambdaService(LocalHttpService):
         default_concurrency: int = DEFAULT_CONCURRENCY,
         extra_functions: Mapping[str, tuple[FunctionConfig, FunctionSettings]] | None = None,
         services: Mapping[str, str] | None = None,
+        variables: Mapping[str, Mapping[str, str]] | None = None,
     ) -> LambdaService:
         """Every function of the template (plus `extra_functions`), each in its own pool.
 
@@ -148,7 +149,8 @@ class LambdaService(LocalHttpService):
         budget: beyond it an invocation waits for a free environment). A function that declares AWS_ENDPOINT_URL_LAMBDA gets this service's
         URL there (as `sam local` overrides it), and each variable of `services` (endpoint variable
         → the URL of another local service) likewise; such functions have this host's network
-        (glimpse_local.template), where those URLs are reached."""
+        (glimpse_local.template), where those URLs are reached. `variables[name]` adds variables of
+        the local stack's own to that function (the playground's development key on the router)."""
         service = cls()
         endpoints = {ENDPOINT_VARIABLE: service.endpoint_url} | dict(services or {})
         all_settings = function_settings(template_path, parameters)
@@ -159,7 +161,8 @@ class LambdaService(LocalHttpService):
             lambda_limit = (concurrency or {}).get(name) or settings.reserved_concurrency
             limit = lambda_limit or default_concurrency
             declared_endpoints = {variable: url for variable, url in endpoints.items() if variable in function.environment}
-            function = dataclasses.replace(function, environment={**function.environment, **declared_endpoints})
+            function = dataclasses.replace(function, environment={**function.environment, **declared_endpoints,
+                                                                  **(variables or {}).get(name, {})})
             service.pools[name] = FunctionPool(
                 function, concurrency=limit, start_environment=start, aliases=published.get(name, frozenset()),
                 reserved=settings.reserved_concurrency is not None, lambda_limit=lambda_limit is not None,
