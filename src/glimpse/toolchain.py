@@ -37,6 +37,7 @@ class Toolchain:
             script = recipe.seed.install.format_map(self.placeholders("", Path("/"), 0))
             install = runpy.run_path(script)["install"]  # loaded once: it is the layer's own code
             self.seed_cache = sandbox.seed_cache(install, recipe.id)
+            self.seed_cache.prepare()  # Rust's toolchain unpacks for 1-2 s: at init, not in the first request
         self.compiler = None
         if recipe.compile is not None and recipe.compile.server is not None:
             self.compiler = sandbox.warm_compiler(recipe.compile.server_argv(self.placeholders("", Path("/"), 0)))

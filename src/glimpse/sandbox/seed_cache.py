@@ -30,6 +30,13 @@ class SeedCache:
         scratch.keep(self.home.name)
         self.snapshot: Snapshot | None = None
 
+    def prepare(self) -> None:
+        """Install the cache before any run (at the environment's init, which a warm pool pays ahead
+        of time): trusted as installed, since no user code has run yet."""
+        self._remove_home()
+        self.install(self.home)
+        self.snapshot = _snapshot(self.home)
+
     def lend(self, destination: Path) -> None:
         """Move the cache to `destination` for a compile, installing it afresh unless it is
         exactly as the last compile left it."""
