@@ -1,5 +1,5 @@
 """template.yaml's rows for each language, written from its recipe (languages/<id>/recipe.toml):
-its runner function (memory and layers from the recipe's [function]), its warm-pool alias, its
+its runner function (memory, /tmp size and layers from the recipe's [function]), its warm-pool alias, its
 line in InvokeRunnersPolicy and its variable among RouterFunction's. Each kind of row stands
 between a `# BEGIN generated <section>` line and an `# END generated <section>` line, at the
 indentation of those lines; everything else in template.yaml is written by hand.
@@ -49,7 +49,7 @@ def _runner(recipe: Recipe) -> str:
     AutoPublishAliasAllProperties: true
     MemorySize: {recipe.function.memory_mb}
     EphemeralStorage:
-      Size: 512
+      Size: {recipe.function.ephemeral_storage_mb}
 {layers_row}    Environment:
       Variables:
         GLIMPSE_LANGUAGE: {recipe.id}

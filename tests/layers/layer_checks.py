@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import functools
 import re
+import shlex
 import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,9 @@ from pathlib import Path
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection
+
+from glimpse.languages import catalogue, placeholders
+from glimpse.sandbox.core import DEFAULT_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLCHAINS = ROOT / "layers" / "toolchains"
@@ -110,15 +115,33 @@ def run_with_layers(layers: list[Path], script: str, timeout: float = 300, mount
     return subprocess.run(command + ["/bin/sh", "-euc", script], capture_output=True, text=True, timeout=timeout)
 
 
-def run_on_the_base(layers: list[Path], script: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_on_the_base(layers: list[Path], script: str, timeout: float = 300, runtime: list[str] = ()) -> subprocess.CompletedProcess:
     """run_with_layers on a machine that has only what the Lambda base gives every layer: this
     machine's /usr is hidden but for its programs (for the script's own shell) and the libraries of
     lambda.toml's [base], and /etc is empty. A toolchain that still reads a library, a module or a
-    data file of this machine's Debian fails here, as it would in Lambda."""
+    data file of this machine's Debian fails here, as it would in Lambda. `runtime`: bwrap options
+    for what the runtime's own interpreter brings beside the base (its stdlib's libraries)."""
     libraries = Path("/usr/lib/x86_64-linux-gnu")
     hide = ["--tmpfs", "/usr", "--ro-bind", "/usr/bin", "/usr/bin", "--tmpfs", "/etc",
             "--symlink", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/usr/lib64/ld-linux-x86-64.so.2"]
     for name in lambda_facts()["base"]["libraries"]:
         if (libraries / name).exists():
             hide += ["--ro-bind", str((libraries / name).resolve()), str(libraries / name)]
-    return run_with_layers(layers, script, timeout, hide)
+    return run_with_layers(layers, script, timeout, hide + list(runtime))
+
+
+SANDBOX_WORKSPACE = Path("/tmp/glimpse-run-w")
+# Shell lines for run_on_the_base that make the workspace (and its .tmp) and enter it: this
+# machine's mkdir needs libraries the base lacks; the interpreter running the tests does not.
+ENTER_WORKSPACE = shlex.join([sys.executable, "-S", "-c", f"import os; os.makedirs('{SANDBOX_WORKSPACE}/.tmp')"]) + f"\ncd {SANDBOX_WORKSPACE}"
+
+
+def recipe_run(language: str, main: str, args: list[str] = (), workspace: Path = SANDBOX_WORKSPACE) -> str:
+    """A language's run step as a shell line for run_on_the_base: the variables the runner's sandbox
+    gives (src/glimpse/sandbox/core.py) and the recipe's, exactly, then its command with the layers
+    at /opt."""
+    step = catalogue().get(language).run
+    values = placeholders(main=main, toolchains=Path("/opt"), workspace=workspace, memory_mb=256)
+    sandbox = {"PATH": DEFAULT_PATH, "HOME": str(workspace), "TMPDIR": f"{workspace}/.tmp", "LANG": "C.UTF-8"}
+    variables = sandbox | step.environment(values)
+    return shlex.join(["env", "-i", *(f"{name}={value}" for name, value in variables.items()), *step.argv(values, extra=args)])

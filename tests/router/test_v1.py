@@ -145,7 +145,8 @@ def test_languages_lists_the_deployed_languages_from_the_catalogue(router):
         recipe = catalogue().get(language_id)
         assert listed[language_id] == {"id": recipe.id, "name": recipe.name, "version": recipe.version,
                                        "aliases": recipe.aliases, "file_name": recipe.file_name, "extensions": recipe.extensions,
-                                       "compile_options": recipe.compile.options if recipe.compile else []}
+                                       "compile_options": recipe.compile.options if recipe.compile else [],
+                                       "packages": recipe.packages}
     assert set(listed) == set(router.module.settings.runners)
 
 

@@ -41,6 +41,8 @@ class Language(BaseModel):
     extensions: list[str]
     compile_options: list[str] = Field(description="the compiler options a request may send: each must match one of these "
                                                    "regular expressions whole (none: the language takes none)")
+    packages: dict[str, str] = Field(description="the libraries a program can import beyond the language's standard "
+                                                 "library, name → version")
 
 
 class Languages(BaseModel):
@@ -110,7 +112,7 @@ class V1:
         return Languages(languages=[
             Language(id=recipe.id, name=recipe.name, version=recipe.version, aliases=recipe.aliases,
                      file_name=recipe.file_name, extensions=recipe.extensions,
-                     compile_options=recipe.compile.options if recipe.compile is not None else [])
+                     compile_options=recipe.compile.options if recipe.compile is not None else [], packages=recipe.packages)
             for recipe in self.executions.deployed()
         ])
 

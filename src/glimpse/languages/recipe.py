@@ -75,14 +75,16 @@ class Seed(BaseModel):
 
 
 class Function(BaseModel):
-    """The language's runner function in template.yaml (its rows are written from this): its memory
-    and the toolchain layers it carries, by logical id (the build-<LogicalId> target of a
+    """The language's runner function in template.yaml (its rows are written from this): its memory,
+    its /tmp size and the toolchain layers it carries, by logical id (the build-<LogicalId> target of a
     layers/toolchains/<name>/Makefile), in the order Lambda merges them under /opt."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     memory_mb: int = Field(ge=128, le=10240)
     layers: list[str] = Field(default_factory=list)
+    # Its /tmp (Lambda's EphemeralStorage): more than the default where a toolchain is unpacked there.
+    ephemeral_storage_mb: int = Field(default=512, ge=512, le=10240)
 
 
 class Recipe(BaseModel):
@@ -104,6 +106,9 @@ class Recipe(BaseModel):
     main_file_named_after: str | None = None
     address_space_limit: bool = False
     out_of_memory_markers: list[str] = Field(default_factory=list)
+    # The libraries a program can import beyond the language's own, name -> version (python-ml's
+    # numpy, pandas, ...: its layer pins the same), as GET /v1/languages lists them.
+    packages: dict[str, str] = Field(default_factory=dict)
     # Files a program gets when it sends none of that name (Go's go.mod).
     default_files: dict[str, str] = Field(default_factory=dict)
     seed: Seed | None = None

@@ -1,3 +1,4 @@
-import { greeting } from "./helper.ts";
+// imported as tsc resolves it, without the extension
+import { Greeter, Source } from "./helper";
 
-console.log(greeting("two files"));
+console.log(new Greeter("hello").greet(Source.Files));

@@ -1,0 +1,3 @@
+# Strict mode: a reference to an unset variable ends the script with an error.
+set -euo pipefail
+echo "value: $undefined_variable"

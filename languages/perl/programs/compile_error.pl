@@ -1,0 +1,2 @@
+print "unclosed\n";
+if (1 {

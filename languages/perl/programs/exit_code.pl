@@ -1,0 +1,2 @@
+print "about to fail\n";
+exit 3;

@@ -1,0 +1,1 @@
+print "flood " x 100, "\n" while 1;

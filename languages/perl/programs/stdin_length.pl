@@ -1,0 +1,4 @@
+binmode STDIN;
+local $/;
+my $data = <STDIN>;
+print length($data // ""), "\n";

@@ -1,0 +1,3 @@
+<?php
+echo "about to fail\n";
+exit(3);

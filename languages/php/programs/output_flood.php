@@ -1,0 +1,4 @@
+<?php
+while (true) {
+    echo str_repeat("flood ", 100), "\n";
+}

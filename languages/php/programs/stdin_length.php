@@ -1,0 +1,2 @@
+<?php
+echo strlen(stream_get_contents(STDIN)), "\n";

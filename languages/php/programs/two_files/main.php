@@ -1,0 +1,4 @@
+<?php
+require __DIR__ . "/helper.php";
+
+echo greeting("two files"), "\n";

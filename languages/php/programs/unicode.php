@@ -1,0 +1,2 @@
+<?php
+echo "héllo wörld 🌍 — 你好\n";

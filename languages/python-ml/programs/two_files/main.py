@@ -1,0 +1,3 @@
+from helper import greeting
+
+print(greeting("two files"))

@@ -1,0 +1,2 @@
+cat("about to fail\n")
+quit(status = 3)

@@ -1,0 +1,1 @@
+repeat cat(strrep("flood ", 100), "\n", sep = "")

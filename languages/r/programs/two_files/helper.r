@@ -1,0 +1,1 @@
+greeting <- function(name) paste("hello from", name)

@@ -1,0 +1,3 @@
+source("helper.r")
+
+cat(greeting("two files"), "\n", sep = "")

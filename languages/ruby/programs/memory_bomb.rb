@@ -1,0 +1,2 @@
+blocks = []
+loop { blocks << "x" * (16 * 1024 * 1024) }

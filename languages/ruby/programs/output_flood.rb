@@ -1,0 +1,1 @@
+loop { puts "flood " * 100 }

@@ -1,0 +1,1 @@
+puts $stdin.binmode.read.bytesize

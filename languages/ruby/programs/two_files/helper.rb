@@ -1,0 +1,3 @@
+def greeting(name)
+  "hello from #{name}"
+end

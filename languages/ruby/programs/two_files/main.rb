@@ -1,0 +1,3 @@
+require_relative "helper"
+
+puts greeting("two files")

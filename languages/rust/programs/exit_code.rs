@@ -1,0 +1,4 @@
+fn main() {
+    println!("about to fail");
+    std::process::exit(3);
+}

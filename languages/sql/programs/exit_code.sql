@@ -1,0 +1,2 @@
+SELECT 'about to fail';
+.exit 3

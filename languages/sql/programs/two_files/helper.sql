@@ -1,0 +1,2 @@
+CREATE TABLE greeting(who TEXT);
+INSERT INTO greeting VALUES ('two files');

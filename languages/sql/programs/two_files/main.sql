@@ -1,0 +1,3 @@
+-- helper.sql makes the table this file reads.
+.read helper.sql
+SELECT 'hello from ' || who FROM greeting;
