@@ -131,9 +131,12 @@ def run_on_the_base(layers: list[Path], script: str, timeout: float = 300, runti
 
 
 SANDBOX_WORKSPACE = Path("/tmp/glimpse-run-w")
+# The interpreter running the tests itself, not the venv's link to it: a sandbox's private /tmp
+# hides a checkout (and its .venv) that lies under /tmp.
+INTERPRETER = sys._base_executable
 # Shell lines for run_on_the_base that make the workspace (and its .tmp) and enter it: this
-# machine's mkdir needs libraries the base lacks; the interpreter running the tests does not.
-ENTER_WORKSPACE = shlex.join([sys.executable, "-S", "-c", f"import os; os.makedirs('{SANDBOX_WORKSPACE}/.tmp')"]) + f"\ncd {SANDBOX_WORKSPACE}"
+# machine's mkdir needs libraries the base lacks; the interpreter does not.
+ENTER_WORKSPACE = shlex.join([INTERPRETER, "-S", "-c", f"import os; os.makedirs('{SANDBOX_WORKSPACE}/.tmp')"]) + f"\ncd {SANDBOX_WORKSPACE}"
 
 
 def recipe_run(language: str, main: str, args: list[str] = (), workspace: Path = SANDBOX_WORKSPACE) -> str:
@@ -141,7 +144,7 @@ def recipe_run(language: str, main: str, args: list[str] = (), workspace: Path =
     gives (src/glimpse/sandbox/core.py) and the recipe's, exactly, then its command with the layers
     at /opt."""
     step = catalogue().get(language).run
-    values = placeholders(main=main, toolchains=Path("/opt"), workspace=workspace, memory_mb=256)
+    values = placeholders(main=main, toolchains=Path("/opt"), workspace=workspace, memory_mb=256) | {"python": INTERPRETER}
     sandbox = {"PATH": DEFAULT_PATH, "HOME": str(workspace), "TMPDIR": f"{workspace}/.tmp", "LANG": "C.UTF-8"}
     variables = sandbox | step.environment(values)
     return shlex.join(["env", "-i", *(f"{name}={value}" for name, value in variables.items()), *step.argv(values, extra=args)])

@@ -5,12 +5,11 @@ the layer's bytecode (nothing is compiled in a run: /opt is read-only in Lambda)
 the recipe lists are the ones requirements.txt pins and the layer holds."""
 
 import re
-import shlex
 import sys
 from importlib.metadata import distributions
 from pathlib import Path
 
-from layer_checks import SANDBOX_WORKSPACE, TOOLCHAINS, elf_files, recipe_run, run_on_the_base
+from layer_checks import ENTER_WORKSPACE, SANDBOX_WORKSPACE, TOOLCHAINS, elf_files, recipe_run, run_on_the_base
 
 from glimpse.languages import catalogue
 
@@ -57,10 +56,8 @@ def interpreter_libraries() -> list[str]:
 def on_the_base(built_layers, script: str) -> str:
     """The script in a fresh workspace (made by the interpreter: this machine's mkdir needs libraries
     the base lacks)."""
-    workspace = f"{SANDBOX_WORKSPACE}/.tmp"
     completed = run_on_the_base([built_layers / "PythonMlLayer"], f"""
-        {shlex.quote(sys.executable)} -S -c {shlex.quote(f"import os; os.makedirs({workspace!r})")}
-        cd {SANDBOX_WORKSPACE}
+        {ENTER_WORKSPACE}
         {script}""", runtime=interpreter_libraries())
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     return completed.stdout
