@@ -1,6 +1,7 @@
 """The playground page in a real browser: Debian's chromium, headless, driven by Playwright for
 Python with the system's executable (Playwright never downloads a browser here). One local stack,
-one browser and one page for the whole folder; `make test` installs chromium first (`make
+one browser and one page for the module (torn down after it: the stack's environments are this
+process's children, which later tests count); `make test` installs chromium first (`make
 chromium`), and without it these tests fail saying how, never skip."""
 
 import os
@@ -13,14 +14,14 @@ from browser_helpers import CHROMIUM, CHROMIUM_ARGS, KEY, ROOT, Console
 from glimpse_local.stack import LocalStack
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def stack():
     """The local stack as `make dev` runs it, the playground filling in KEY as the development key."""
     with LocalStack(ROOT, keys=[KEY], port=0, warm=0, page_key=KEY) as running:
         yield running
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM}: `make chromium` installs it as root "
@@ -31,7 +32,7 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def context(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light", locale="en-US")
     context.set_default_timeout(30_000)
@@ -39,7 +40,7 @@ def context(browser):
     context.close()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def page(context):
     """One page for every test: each test opens what it needs in it."""
     page = context.new_page()
