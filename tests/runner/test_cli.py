@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from glimpse.languages import catalogue
+
 GLIMPSE = [str(Path(sys.executable).with_name("glimpse"))]
 
 
@@ -58,7 +60,10 @@ def test_run_local_json_works_for_every_language(tmp_path, language):
     (hello,) = (LANGUAGES / language / "programs").glob("hello.*")
     name = FILE_NAMES.get(language, f"hello{hello.suffix}")
     (tmp_path / name).write_text(hello.read_text())
-    completed = glimpse("run", name, "--local", "--json", cwd=tmp_path)
+    # The language comes from the extension, unless another language has it first (.py is python's,
+    # not python-ml's): then it is named.
+    named = [] if language == catalogue().for_file(name).id else ["--language", language]
+    completed = glimpse("run", name, *named, "--local", "--json", cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert (result["language"], result["status"], result["run"]["stdout"]) == (language, "ok", "Hello, World!\n")

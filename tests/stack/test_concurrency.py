@@ -14,6 +14,8 @@ import math
 import threading
 import time
 
+from glimpse.languages import catalogue
+from glimpse_local.runner_rows import function_id
 from stack_helpers import KEYS, call, census, languages
 
 REQUESTS = 50
@@ -24,7 +26,7 @@ def test_fifty_concurrent_requests_of_mixed_languages_are_all_answered_by_enviro
     mix = [(languages()[index % len(languages())], TENANTS[index % len(TENANTS)]) for index in range(REQUESTS)]
     per_runner = math.ceil(REQUESTS / len(languages()))
     warming = time.monotonic()
-    stack.prewarm({"RouterFunction": REQUESTS} | {f"Runner{language.capitalize()}Function": per_runner for language in languages()})
+    stack.prewarm({"RouterFunction": REQUESTS} | {function_id(catalogue().get(language)): per_runner for language in languages()})
     print(f"warmed in {time.monotonic() - warming:.1f} s")
     timeout_s = stack.api.route("POST", "/v1/executions")[0].timeout_ms / 1000
     start = threading.Barrier(REQUESTS)
