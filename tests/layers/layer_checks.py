@@ -148,3 +148,10 @@ def recipe_run(language: str, main: str, args: list[str] = (), workspace: Path =
     sandbox = {"PATH": DEFAULT_PATH, "HOME": str(workspace), "TMPDIR": f"{workspace}/.tmp", "LANG": "C.UTF-8"}
     variables = sandbox | step.environment(values)
     return shlex.join(["env", "-i", *(f"{name}={value}" for name, value in variables.items()), *step.argv(values, extra=args)])
+
+
+def run_in_workspace(layers: list[Path], files: dict[str, str], script: str, **options) -> subprocess.CompletedProcess:
+    """run_on_the_base in the sandbox's workspace (ENTER_WORKSPACE) holding `files` (name -> text,
+    each written with a final newline), then the script."""
+    written = "".join(f"cat > {shlex.quote(name)} <<'EOF'\n{text}\nEOF\n" for name, text in files.items())
+    return run_on_the_base(layers, f"{ENTER_WORKSPACE}\n{written}{script}", **options)

@@ -5,7 +5,7 @@ libraries: sort, tr, seq, cut, grep (with PCRE), sed, gawk as awk, find, xargs, 
 factor (GMP), ls and cp (SELinux, ACL libraries), sh. Text is UTF-8 with the layer's C.UTF-8
 LC_CTYPE, which the base need not have (here it has none)."""
 
-from layer_checks import ENTER_WORKSPACE, SANDBOX_WORKSPACE, recipe_run, run_on_the_base
+from layer_checks import SANDBOX_WORKSPACE, recipe_run, run_in_workspace
 
 COMMANDS = "bash sh cat sort uniq wc tr seq head tail cut paste tac date grep egrep sed awk find xargs diff cmp bc expr factor ls cp mkdir rm"
 PROGRAM = r"""
@@ -27,11 +27,7 @@ for command in COMMANDS; do type -P "$command"; done | grep -v '^/opt/bash/bin/'
 
 
 def test_bash_and_its_commands_run_on_the_base(built_layers):
-    completed = run_on_the_base([built_layers / "BashLayer"], f"""
-        {ENTER_WORKSPACE}
-        cat > main.sh <<'EOF'
-{PROGRAM}
-EOF
+    completed = run_in_workspace([built_layers / "BashLayer"], {"main.sh": PROGRAM}, f"""
         printf 'wörd\\nrest\\n' | {recipe_run("bash", "main.sh", ["a b", "c"])}
         echo left: {SANDBOX_WORKSPACE}/* {SANDBOX_WORKSPACE}/.tmp/*
     """)

@@ -3,7 +3,7 @@ only the base's libraries visible, no /etc and the layer read-only at /opt. `req
 program's sibling modules in the workspace, and looks nowhere else: not in the /usr/local and /usr
 directories Debian's lua5.4 searches by default."""
 
-from layer_checks import ENTER_WORKSPACE, SANDBOX_WORKSPACE, recipe_run, run_on_the_base
+from layer_checks import SANDBOX_WORKSPACE, recipe_run, run_in_workspace
 
 PROGRAM = r"""
 local helper = require("helper")
@@ -19,14 +19,7 @@ HELPER = "return { twice = function(n) return 2 * n end }\n"
 
 
 def test_lua_runs_on_the_base_and_requires_from_the_workspace_only(built_layers):
-    completed = run_on_the_base([built_layers / "LuaLayer"], f"""
-        {ENTER_WORKSPACE}
-        cat > main.lua <<'EOF'
-{PROGRAM}
-EOF
-        cat > helper.lua <<'EOF'
-{HELPER}
-EOF
+    completed = run_in_workspace([built_layers / "LuaLayer"], {"main.lua": PROGRAM, "helper.lua": HELPER}, f"""
         printf 'one two\\n' | {recipe_run("lua", "main.lua", ["a b", "c"])}
         echo left: {SANDBOX_WORKSPACE}/* {SANDBOX_WORKSPACE}/.tmp/*
     """)

@@ -5,7 +5,7 @@ the zlib and bzip2 compressors); crypt uses the layer's libcrypt. @INC is the la
 the directories compiled into Debian's perl were rewritten (relocate_inc.py), so a module this
 machine's Debian has in /usr/share/perl5 is not found, even where that directory is visible."""
 
-from layer_checks import ENTER_WORKSPACE, SANDBOX_WORKSPACE, recipe_run, run_on_the_base, run_with_layers
+from layer_checks import SANDBOX_WORKSPACE, recipe_run, run_in_workspace, run_with_layers
 
 LIBRARY = "/opt/perl/lib/perl5"
 PROGRAM = r"""
@@ -50,11 +50,7 @@ print "outside $_ $INC{$_}\n" for grep { index($INC{$_}, "$LIBRARY/") != 0 } sor
 
 
 def test_perl_runs_with_its_core_modules_on_the_base(built_layers):
-    completed = run_on_the_base([built_layers / "PerlLayer"], f"""
-        {ENTER_WORKSPACE}
-        cat > main.pl <<'EOF'
-{PROGRAM}
-EOF
+    completed = run_in_workspace([built_layers / "PerlLayer"], {"main.pl": PROGRAM}, f"""
         printf 'wörd x wörd' | {recipe_run("perl", "main.pl", ["a b", "c"])}
         echo left: {SANDBOX_WORKSPACE}/* {SANDBOX_WORKSPACE}/.tmp/*
     """)

@@ -6,7 +6,7 @@ ICU's condition_variable, bound to older versions by the build (test_rewritten_b
 libxml2 reads an EUC-JP document through ICU, as the base has no gconv modules for iconv to do
 it. PHP leaves nothing behind."""
 
-from layer_checks import ENTER_WORKSPACE, SANDBOX_WORKSPACE, recipe_run, run_on_the_base
+from layer_checks import SANDBOX_WORKSPACE, recipe_run, run_in_workspace
 
 PROGRAM = r"""<?php
 $words = preg_split('/\s+/', trim(stream_get_contents(STDIN)));
@@ -24,15 +24,7 @@ MISTAKE = "<?php\necho $undefined, \"after\\n\";\nthrow new LogicException(\"boo
 
 
 def on_the_base(built_layers, script: str):
-    return run_on_the_base([built_layers / "PhpLayer"], f"""
-        {ENTER_WORKSPACE}
-        cat > main.php <<'EOF'
-{PROGRAM}
-EOF
-        cat > mistake.php <<'EOF'
-{MISTAKE}
-EOF
-        {script}""")
+    return run_in_workspace([built_layers / "PhpLayer"], {"main.php": PROGRAM, "mistake.php": MISTAKE}, script)
 
 
 def test_php_runs_with_its_extensions_and_time_zones_on_the_base(built_layers):

@@ -6,7 +6,7 @@ C.UTF-8 locale, stdin and the arguments after --args; the library is the layer's
 without running a program (utils' .osVersion is the layer's, os_version.R), and methods, left out
 of the default packages, is attached by the first use of one of its functions (Rprofile.site)."""
 
-from layer_checks import ENTER_WORKSPACE, SANDBOX_WORKSPACE, recipe_run, run_on_the_base
+from layer_checks import SANDBOX_WORKSPACE, recipe_run, run_in_workspace
 
 PROGRAM = r"""
 words <- readLines("stdin")  # not file("stdin"): an unclosed connection is a warning when collected
@@ -28,11 +28,7 @@ def test_r_runs_a_stats_script_on_the_base(built_layers, tmp_path):
     recorder = tmp_path / "uname"
     recorder.write_text('#!/bin/sh\necho "uname $*" >> /tmp/ran\n')
     recorder.chmod(0o755)
-    completed = run_on_the_base([built_layers / "RLayer"], f"""
-        {ENTER_WORKSPACE}
-        cat > main.r <<'EOF'
-{PROGRAM}
-EOF
+    completed = run_in_workspace([built_layers / "RLayer"], {"main.r": PROGRAM}, f"""
         printf 'wörd\\nx\\n' | {recipe_run("r", "main.r", ["a b", "c"])}
         echo ran: /tmp/ran*
         echo left: {SANDBOX_WORKSPACE}/* {SANDBOX_WORKSPACE}/.tmp/*

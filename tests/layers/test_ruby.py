@@ -4,7 +4,7 @@ expects loads without RubyGems (the run disables it), prime and matrix included;
 hypot the build binds to GLIBC_2.2.5 (test_rewritten_binaries.py), computes it; did_you_mean
 and error_highlight still explain a NameError; and Ruby leaves nothing behind."""
 
-from layer_checks import ENTER_WORKSPACE, SANDBOX_WORKSPACE, recipe_run, run_on_the_base
+from layer_checks import SANDBOX_WORKSPACE, recipe_run, run_in_workspace
 
 PROGRAM = r"""
 require "set"
@@ -29,15 +29,7 @@ MISTAKE = "total = 1\nputs totl + 1\n"
 
 
 def on_the_base(built_layers, script: str):
-    return run_on_the_base([built_layers / "RubyLayer"], f"""
-        {ENTER_WORKSPACE}
-        cat > main.rb <<'EOF'
-{PROGRAM}
-EOF
-        cat > mistake.rb <<'EOF'
-{MISTAKE}
-EOF
-        {script}""")
+    return run_in_workspace([built_layers / "RubyLayer"], {"main.rb": PROGRAM, "mistake.rb": MISTAKE}, script)
 
 
 def test_ruby_runs_with_its_standard_library_on_the_base(built_layers):
