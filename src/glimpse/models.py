@@ -101,6 +101,10 @@ class Limits(Strict):
     output_bytes: _capped("output_bytes")
     processes: _capped("processes")
 
+    def cut_to(self, time_ms: int) -> Limits:
+        """These limits with at most `time_ms` (at least 1) of time: what a budget has left."""
+        return self if time_ms >= self.time_ms else self.model_copy(update={"time_ms": max(time_ms, 1)})
+
 
 class SourceFile(Strict):
     name: Annotated[str, AfterValidator(check_relative_name)]

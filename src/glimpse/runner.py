@@ -6,6 +6,7 @@ mode (glimpse.judge) builds once and runs the program against each test."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from glimpse.models import (
     Status,
     TestResult,
 )
-from glimpse.sandbox import Sandbox
+from glimpse.sandbox import Sandbox, Workspace
 from glimpse.toolchain import Toolchain
 
 log = logging.getLogger(__name__)
@@ -72,20 +73,29 @@ class Runner:
         return self._result(request, _overall(compile_stage, run_stage), compile=compile_stage, run=run_stage)
 
     def _run(self, request: ExecutionRequest) -> tuple[Stage | None, Stage | None]:
-        """Write the files, compile if the language compiles, run if that succeeded."""
+        """Write the files, compile if the language compiles, run if that succeeded, all within the
+        execution's time (`SandboxSettings.execution_ms`)."""
+        started = time.monotonic()
         with self.sandbox.workspace() as workspace:
             try:
                 compile_stage, values = self.toolchain.build(request, workspace)
                 run_stage = None
                 if values is not None:
-                    stdin = request.stdin.encode("utf-8", errors="surrogatepass")
-                    command = self.toolchain.run_command(request, values, stdin, request.limits)
-                    run_stage = self.sandbox.execute(command, workspace).stage()
+                    run_stage = self._run_built(request, values, workspace, started)
             except Exception:  # a bug of ours: logged here, never a stack trace to the caller
                 log.exception("execution failed inside the runner")
                 compile_stage, run_stage = None, Stage(status=Status.INTERNAL_ERROR, message="the runner failed")
             self.toolchain.take_back_seed(workspace)
         return compile_stage, run_stage
+
+    def _run_built(self, request: ExecutionRequest, values: dict[str, str], workspace: Workspace, started: float) -> Stage:
+        execution_ms = self.sandbox.settings.execution_ms
+        limits = request.limits.cut_to(execution_ms - int((time.monotonic() - started) * 1000))
+        stdin = request.stdin.encode("utf-8", errors="surrogatepass")
+        stage = self.sandbox.execute(self.toolchain.run_command(request, values, stdin, limits), workspace).stage()
+        if limits is not request.limits and stage.status == Status.TIME_LIMIT:  # the compile took the rest
+            stage = stage.model_copy(update={"message": f"stopped when the execution's {execution_ms} ms, compile included, ran out"})
+        return stage
 
     def _result(self, request: ExecutionRequest, status: Status, **parts: Stage | list[TestResult] | None) -> ExecutionResult:
         return ExecutionResult(

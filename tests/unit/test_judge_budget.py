@@ -1,4 +1,4 @@
-"""Judge mode's budgets and bookkeeping, with a stand-in sandbox: the runner's own logic, fast.
+"""Judge mode's budgets and bookkeeping, and the execution's budget in a plain run, with a stand-in sandbox: the runner's own logic, fast.
 (The real sandbox runs in tests/runner/test_judge_runner.py and tests/languages/test_judge_languages.py.)"""
 
 import json
@@ -20,9 +20,9 @@ class StandInSandbox:
 
     protection_names = ["stand_in"]
 
-    def __init__(self, scratch, budgets):
+    def __init__(self, scratch, settings):
         self.scratch = scratch
-        self.settings = SandboxSettings(judge=budgets)
+        self.settings = settings
         self.clean = True
         self.runs = []
 
@@ -48,10 +48,11 @@ class StandInSandbox:
 
 @pytest.fixture
 def judge_with(tmp_path):
-    """A judge whose budgets are the defaults, but for the ones given."""
+    """A judge whose budgets are the defaults, but for the ones given (`execution_ms` the
+    execution's, the others judge mode's)."""
 
-    def judge(**budgets):
-        sandbox = StandInSandbox(tmp_path, JudgeBudgets(**budgets))
+    def judge(execution_ms=SandboxSettings.execution_ms, **budgets):
+        sandbox = StandInSandbox(tmp_path, SandboxSettings(execution_ms=execution_ms, judge=JudgeBudgets(**budgets)))
         runner = Runner(catalogue().get("python"), sandbox, profile="stand-in")
 
         def submit(*stdins: str, **options) -> dict:
@@ -96,6 +97,24 @@ def test_the_execution_budget_counts_the_compile(judge_with):
     result = judge("ok")
     assert result["tests"][0]["status"] == "time_limit" and "not run" in result["tests"][0]["message"]
     assert judge.sandbox.runs == []
+
+
+def test_a_plain_run_is_cut_to_what_is_left_of_the_execution(tmp_path):
+    sandbox = StandInSandbox(tmp_path, SandboxSettings(execution_ms=300))
+    runner = Runner(catalogue().get("python"), sandbox, profile="stand-in")
+    result = runner.handle({"language": "python", "code": "", "stdin": "sleep", "limits": {"time_ms": 2000}})
+    assert sandbox.runs[-1].limits.time_ms <= 300
+    assert result["status"] == "time_limit"
+    assert result["run"]["message"] == "stopped when the execution's 300 ms, compile included, ran out"
+    assert result["limits"]["time_ms"] == 2000  # what the request was given; the run's message says why it ended sooner
+
+
+def test_a_plain_run_inside_the_execution_keeps_its_own_limit(tmp_path):
+    sandbox = StandInSandbox(tmp_path, SandboxSettings())
+    runner = Runner(catalogue().get("python"), sandbox, profile="stand-in")
+    result = runner.handle({"language": "python", "code": "", "stdin": "sleep", "limits": {"time_ms": 200}})
+    assert sandbox.runs[-1].limits.time_ms == 200
+    assert result["run"]["message"] == "stopped after the time limit"
 
 
 def test_no_test_runs_after_an_environment_that_could_not_be_proven_clean(judge):

@@ -39,14 +39,14 @@ class Judge:
         self.toolchain = toolchain
         self.sandbox = sandbox
         self.budgets = sandbox.settings.judge
+        self.execution_ms = sandbox.settings.execution_ms
 
     def judge(self, request: ExecutionRequest) -> Judged:
         started = time.monotonic()
         compile_stage, program = self._build(request)
         if program is None:
             return Judged(compile_stage.status if compile_stage is not None else Status.INTERNAL_ERROR, compile_stage, None)
-        budgets = self.budgets
-        deadline = min(started + budgets.execution_ms / 1000, time.monotonic() + budgets.tests_ms / 1000)
+        deadline = min(started + self.execution_ms / 1000, time.monotonic() + self.budgets.tests_ms / 1000)
         tests = self._run_tests(request, program, deadline)
         return Judged(overall_status(test.status for test in tests), compile_stage, tests)
 
@@ -95,17 +95,15 @@ class Judge:
             return Status.SKIPPED, "an earlier test failed (stop_on_first_failure)"
         if left_ms < self.budgets.min_test_ms:
             return Status.TIME_LIMIT, (f"the tests' total time of {self.budgets.tests_ms} ms "
-                                       f"(or the execution's {self.budgets.execution_ms} ms, compile included) was used up")
+                                       f"(or the execution's {self.execution_ms} ms, compile included) was used up")
         if not self.sandbox.clean:  # what the last test left could not be removed: it would be seen
             return Status.INTERNAL_ERROR, "the environment could not be proven clean after the previous test"
         return None
 
     def _run_test(self, request: ExecutionRequest, index: int, case: TestCase, program: Program, left_ms: int,
                   returned: ReturnedOutputs) -> TestResult:
-        limits = request.limits
-        cut = left_ms < limits.time_ms  # the request's budget, not its time_ms, bounds this test
-        if cut:
-            limits = limits.model_copy(update={"time_ms": left_ms})
+        limits = request.limits.cut_to(left_ms)
+        cut = limits is not request.limits  # the request's budget, not its time_ms, bounds this test
         toolchain = self.toolchain
         with self.sandbox.workspace() as workspace:
             try:
@@ -121,7 +119,7 @@ class Judge:
         message = outcome.message
         if cut and status == Status.TIME_LIMIT:
             message = (f"stopped when the tests' total time of {self.budgets.tests_ms} ms "
-                       f"(or the execution's {self.budgets.execution_ms} ms) ran out")
+                       f"(or the execution's {self.execution_ms} ms) ran out")
         result = TestResult(index=index, status=status, message=message, **outcome.measured.reported())
         if request.return_outputs:
             returned.attach(result, outcome)

@@ -20,14 +20,12 @@ DISABLE_PROTECTIONS_VARIABLE = "GLIMPSE_DISABLE_PROTECTIONS"
 
 @dataclass(frozen=True)
 class JudgeBudgets:
-    """Judge mode's bounds beyond each test's own limits. All tests together get at most
-    `tests_ms` of wall-clock time, and the execution, compile included, at most `execution_ms`:
-    with the clean-up, that ends inside the runner's Lambda timeout (tests/unit/test_time_budgets.py
-    checks it against template.yaml). Each test's time_ms is cut to what is left; a test with less
-    than `min_test_ms` left is not run."""
+    """Judge mode's bounds beyond each test's own limits and the execution's
+    (`SandboxSettings.execution_ms`). All tests together get at most `tests_ms` of wall-clock time.
+    Each test's time_ms is cut to what is left of both; a test with less than `min_test_ms` left is
+    not run."""
 
     tests_ms: int = 30_000
-    execution_ms: int = 40_000
     min_test_ms: int = 10
     # The compiled workspace, kept in the runtime's memory (out of the programs' reach) and written
     # again into each test's fresh workspace.
@@ -57,6 +55,10 @@ class SandboxSettings:
     drain_s: float = 0.5
     # A compile is the service's work on the user's behalf: it gets its own limits, whatever the run's.
     compile_limits: Limits = Limits(time_ms=20_000, memory_mb=1_024, output_bytes=64 * KIB, processes=128)
+    # A whole execution, compile included, plain or judged: with the clean-up it ends inside the
+    # runner's Lambda timeout (tests/unit/test_time_budgets.py checks it against template.yaml),
+    # so a caller always gets a result. A run is given the smaller of its time_ms and what is left.
+    execution_ms: int = 40_000
     judge: JudgeBudgets = field(default_factory=JudgeBudgets)
     # A toolchain cache (seed) of more entries than this is installed afresh: it stays quick to verify.
     seed_cache_entries: int = 4096
