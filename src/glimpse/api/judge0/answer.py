@@ -24,8 +24,8 @@ STATUSES = {
     7: "Runtime Error (SIGSEGV)", 8: "Runtime Error (SIGXFSZ)", 9: "Runtime Error (SIGFPE)", 10: "Runtime Error (SIGABRT)",
     11: "Runtime Error (NZEC)", 12: "Runtime Error (Other)", 13: "Internal Error", 14: "Exec Format Error",
 }
-IN_QUEUE, PROCESSING, ACCEPTED, COMPILATION_ERROR, OTHER_ERROR, INTERNAL_ERROR = 1, 2, 3, 6, 12, 13
-_BY_STATUS = {Status.OK: ACCEPTED, Status.ACCEPTED: ACCEPTED, Status.WRONG_ANSWER: 4, Status.TIME_LIMIT: 5,
+IN_QUEUE, PROCESSING, ACCEPTED, WRONG_ANSWER, COMPILATION_ERROR, OTHER_ERROR, INTERNAL_ERROR = 1, 2, 3, 4, 6, 12, 13
+_BY_STATUS = {Status.OK: ACCEPTED, Status.ACCEPTED: ACCEPTED, Status.WRONG_ANSWER: WRONG_ANSWER, Status.TIME_LIMIT: 5,
               Status.OUTPUT_LIMIT: 8, Status.MEMORY_LIMIT: OTHER_ERROR, Status.INTERNAL_ERROR: INTERNAL_ERROR}
 _BY_SIGNAL = {"SIGSEGV": 7, "SIGBUS": 7, "SIGXFSZ": 8, "SIGFPE": 9, "SIGABRT": 10}
 NZEC = 11
@@ -93,7 +93,7 @@ def _outcome(stored: StoredExecution, *, redirect: bool) -> dict[str, Any]:
     if redirect:  # stdout then stderr: the two streams are captured apart, not interleaved
         stdout, stderr = stdout + stderr, b""
     status = _run_status(ran)
-    message = problem(ran) if status != ACCEPTED and status != 4 else None
+    message = problem(ran) if status not in (ACCEPTED, WRONG_ANSWER) else None
     return {"status": _status(status), "stdout": stdout, "stderr": stderr, "message": (message or "").encode(),
             "time": f"{ran.cpu_ms / 1000:.3f}", "wall_time": f"{ran.time_ms / 1000:.3f}", "memory": ran.memory_kb,
             "exit_code": 0 if ran.exit_code is None and ran.signal is None else ran.exit_code,
