@@ -80,8 +80,9 @@ class Toolchain:
         values = self.placeholders(files[0].name, workspace.path, request.limits.memory_mb)
         if self.recipe.compile is None:
             return Build(None, values)
-        sources = [file.name for file in files if Path(file.name).suffix.lower() in self.recipe.extensions]
-        compile_stage = self._compile(sources, request.compile_options, values, workspace)
+        sources = [file for file in files if Path(file.name).suffix.lower() in self.recipe.extensions]
+        options = request.compile_options or self._precompiled_header(sources, values)
+        compile_stage = self._compile([file.name for file in sources], options, values, workspace)
         if self.seed_cache is not None:
             self.seed_cache.seal(workspace.path / self.recipe.seed.into)
         return Build(compile_stage, values if compile_stage.status == Status.OK else None)
@@ -97,6 +98,13 @@ class Toolchain:
     def take_back_seed(self, workspace: Workspace) -> None:
         if self.seed_cache is not None:
             self.seed_cache.take_back(workspace.path / self.recipe.seed.into)
+
+    def _precompiled_header(self, sources: list[SourceFile], values: dict[str, str]) -> list[str]:
+        """The options that use the recipe's precompiled header, where it serves these sources."""
+        header = self.recipe.compile.precompiled_header
+        if header is None or not header.serves([file.data() for file in sources]):
+            return []
+        return header.argv(values)
 
     def _compile(self, sources: list[str], options: list[str], values: dict[str, str], workspace: Workspace) -> Stage:
         """Compile; `options` are the request's compiler options, which the runner checked against the recipe."""

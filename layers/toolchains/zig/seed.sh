@@ -6,11 +6,15 @@
 #   seed    fill /tmp/zig-cache (bound to the build's seed directory)
 #   probe   copy /tmp/seed to /tmp/zig-cache, compile other programs, write to /tmp/out/accessed the
 #           seed files that compile read (their atime moved), so the rest can be pruned
+#   precompile  write /tmp/out/iostream.pch.xz: <iostream> precompiled for the C++ command
+#           (precompile.py, at /tmp/precompile.py)
 #   verify  install /opt/zig-seed as /tmp/zig-cache as a runner does and prove a first compile
-#           only adds the user's own objects: libc++, libc and compiler_rt come from the seed
+#           only adds the user's own objects: libc++, libc and compiler_rt come from the seed;
+#           then install it as the C++ runner does and prove a compile with the PCH runs
 set -eu
 mode=$1
 export ZIG_GLOBAL_CACHE_DIR=/tmp/zig-cache
+CXX="/opt/zig/zig c++ -target x86_64-linux-gnu.2.34 -O2 -std=gnu++20 -Wall -Wextra"
 mkdir -p /tmp/w && cd /tmp/w
 
 programs() {  # $1 distinguishes the sources, so each mode compiles files the seed has not seen
@@ -20,7 +24,7 @@ programs() {  # $1 distinguishes the sources, so each mode compiles files the se
 compile() {
     /opt/zig/zig cc -target x86_64-linux-gnu.2.34 -O2 -std=gnu17 -Wall -Wextra -o main main.c -lm
     ./main
-    /opt/zig/zig c++ -target x86_64-linux-gnu.2.34 -O2 -std=gnu++20 -Wall -Wextra -o main main.cpp
+    $CXX -o main main.cpp
     ./main
 }
 
@@ -49,7 +53,17 @@ verify)
             *) echo "seed miss: the compile built ${file#/tmp/zig-cache/}"; exit 1 ;;
             esac
         done
-    done ;;
+    done
+    rm -rf /tmp/zig-cache
+    python3 /opt/zig-seed/install_cpp.py /tmp/zig-cache
+    programs precompiled
+    start=$(date +%s%N)
+    $CXX -include-pch /tmp/zig-cache/pch/iostream.pch -o main main.cpp
+    echo "C++ compile with the precompiled <iostream>: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+    test "$(./main)" = precompiled ;;
+precompile)
+    python3 /opt/zig-seed/install.py /tmp/zig-cache
+    python3 /tmp/precompile.py /opt/zig-seed/iostream.cpp /tmp/out/iostream.pch.xz $CXX ;;
 *)
-    echo "usage: seed.sh seed|probe|verify" >&2; exit 2 ;;
+    echo "usage: seed.sh seed|probe|precompile|verify" >&2; exit 2 ;;
 esac

@@ -10,6 +10,34 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
+class PrecompiledHeader(BaseModel):
+    """A header the toolchain holds precompiled for the compile command's exact flags, and the
+    compiler options that use it. A compile uses it only where that cannot change what the program
+    means: the request adds no options (any of them could make the precompiled header not match),
+    and every source starts with `#include <header>` after nothing but blank space and comments,
+    so the precompiled header holds exactly what each source includes first anyway."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    header: str = Field(pattern=r"^[A-Za-z0-9_]+$")
+    options: list[str] = Field(min_length=1)
+
+    def serves(self, sources: Sequence[bytes]) -> bool:
+        first_directive = re.compile(_BLANK_OR_COMMENTS + rb"#[ \t]*include[ \t]*<" + self.header.encode()
+                                     + rb">[ \t]*(?://[^\\\n]*)?(?:\r?\n|\Z)")
+        return bool(sources) and all(first_directive.match(source) for source in sources)
+
+    def argv(self, placeholders: dict[str, str]) -> list[str]:
+        return [option.format_map(placeholders) for option in self.options]
+
+
+# What may come before a source's first directive: blank space and comments, none of them holding
+# a backslash (a backslash before a line's end, even with spaces between, joins the next line to
+# a comment, and could end a block comment early as `*\` + newline + `/`). Possessive, and each
+# comment's form unambiguous, so a long source that does not match fails in linear time.
+_BLANK_OR_COMMENTS = rb"(?:[ \t\r\n\f\v]|//[^\\\n]*+(?=\n)|/\*[^*\\]*+\*++(?:[^/*\\][^*\\]*+\*++)*+/)*+"
+
+
 class Step(BaseModel):
     """How to compile or run. Its strings may name placeholders ({python}, {toolchains}, {main},
     {main_class}, {memory_mb}, {heap_mb}, {workspace}); an element that is exactly "{sources}"
@@ -32,6 +60,7 @@ class Step(BaseModel):
     compiler: str | None = None
     output: str | None = None
     env: dict[str, str] = Field(default_factory=dict)
+    precompiled_header: PrecompiledHeader | None = None
 
     @model_validator(mode="after")
     def _one_way(self) -> Step:
