@@ -5,7 +5,8 @@ hundreds of milliseconds. The server belongs to the runtime, not to any run: it 
 the sweep by its identity (pid and start time), spoken to only through the pipes the runtime
 holds, never runs what it compiles, caps its own memory (its JVM options), and makes itself
 non-dumpable so that a program of the same user can neither read nor write its memory. If it
-dies, is killed, or takes too long, it is replaced on the next compile.
+dies, is killed, or takes too long, it is replaced on the next compile; a compile that finds it
+gone only when it sends the request (a JVM takes a while to die) sends it once more to a new one.
 
 The protocol (see layers/toolchains/jdk/compile-server): a request is lines of text — the
 compiler (the recipe's [compile] compiler), output path, number of sources, the sources — and the
@@ -59,6 +60,23 @@ class WarmCompiler:
         self.process = None
 
     def compile(self, compiler: str, output: Path, sources: list[Path], timeout_s: float) -> CompileAnswer:
+        started = time.monotonic()
+        request = f"{compiler}\n{output}\n{len(sources)}\n" + "".join(f"{source}\n" for source in sources)
+        answer, process, cpu_before = self._send(request.encode(), started, timeout_s)
+        if answer[0] == "unavailable":
+            # A server that a program killed may not have finished dying when this compile began
+            # (a JVM takes a while): a new one gets the request once more, in the time left.
+            answer, process, cpu_before = self._send(request.encode(), started, timeout_s)
+        if answer[0] != "unavailable" and self.process is not None and not self._protected():
+            self.stop()  # fail closed: a compiler readable by programs must not be kept
+            answer = ("unavailable", None, b"the compiler could not make itself non-dumpable\n")
+        status, main_class, messages = answer
+        used_ms = max(0, cpu_ms(process.pid) - cpu_before) if self.process is not None else 0
+        return CompileAnswer(status, main_class, messages, round((time.monotonic() - started) * 1000), used_ms)
+
+    def _send(self, request: bytes, started: float, timeout_s: float) -> tuple[tuple[str, str | None, bytes], subprocess.Popen, int]:
+        """The server's answer to one request, by `timeout_s` after `started` (a new server if the
+        last one is gone), the server that answered and its CPU time before it did."""
         if self.process is None or self.process.poll() is not None:
             self.start()
         process = self.process
@@ -66,10 +84,9 @@ class WarmCompiler:
         # find: it is continued before each compile, or this compile would wait out its limit.
         # Safe by pid: the server is our child, whose pid is not reused before we reap it.
         process.send_signal(signal.SIGCONT)
-        started, cpu_before = time.monotonic(), cpu_ms(process.pid)
-        request = f"{compiler}\n{output}\n{len(sources)}\n" + "".join(f"{source}\n" for source in sources)
+        cpu_before = cpu_ms(process.pid)
         try:
-            process.stdin.write(request.encode())
+            process.stdin.write(request)
             process.stdin.flush()
             answer = self._read_answer(started + timeout_s)
         except (BrokenPipeError, EOFError):
@@ -78,12 +95,7 @@ class WarmCompiler:
         except TimeoutError:
             self.stop()
             answer = ("time_limit", None, f"compiling took longer than {timeout_s:g} s\n".encode())
-        if answer[0] != "unavailable" and self.process is not None and not self._protected():
-            self.stop()  # fail closed: a compiler readable by programs must not be kept
-            answer = ("unavailable", None, b"the compiler could not make itself non-dumpable\n")
-        status, main_class, messages = answer
-        used_ms = max(0, cpu_ms(process.pid) - cpu_before) if self.process is not None else 0
-        return CompileAnswer(status, main_class, messages, round((time.monotonic() - started) * 1000), used_ms)
+        return answer, process, cpu_before
 
     def _protected(self) -> bool:
         """Whether a program of our user is kept out of the server's /proc files, as it is when
